@@ -1,0 +1,127 @@
+package com.neurasea;
+
+import com.neurasea.identity.BootstrapResult;
+import com.neurasea.identity.IdentityService;
+import com.neurasea.permissions.PermissionService;
+import com.neurasea.tenancy.TenancyService;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NeuraSea platform embedded in a host: the entry point to every domain service.
+ *
+ * <pre>{@code
+ * try (NeuraSea platform = NeuraSea.builder()
+ *     .storage(SqliteStorage.builder().path(Path.of("data/neurasea.db")).build())
+ *     .keyFile(Path.of("data/neurasea.key"))
+ *     .build()) {
+ *   Principal admin = platform.identity().authenticate(new TokenCredentials(token, ip, agent));
+ *   Tenant tenant = platform.tenancy().createTenant(Caller.platform(admin), new CreateTenant("acme", "Acme", null));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Closing it flushes pending writes and closes only what its builder created.
+ */
+@Singleton
+public final class NeuraSea implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NeuraSea.class);
+  private static final long TOKEN_USE_FLUSH_SECONDS = 30;
+
+  private final TenancyService tenancy;
+  private final PermissionService permissions;
+  private final IdentityService identity;
+  private final ScheduledExecutorService background;
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private boolean closed;
+
+  @Inject
+  NeuraSea(TenancyService tenancy, PermissionService permissions, IdentityService identity) {
+    this.tenancy = tenancy;
+    this.permissions = permissions;
+    this.identity = identity;
+    permissions.syncBuiltInRoles();
+    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "neurasea-background");
+      thread.setDaemon(true);
+      return thread;
+    });
+    background.scheduleWithFixedDelay(this::flushQuietly, TOKEN_USE_FLUSH_SECONDS, TOKEN_USE_FLUSH_SECONDS,
+        TimeUnit.SECONDS);
+  }
+
+  /** Starts building a platform instance. */
+  public static NeuraSeaBuilder builder() {
+    return new NeuraSeaBuilder();
+  }
+
+  /** Tenants, accounts, memberships and groups. */
+  public TenancyService tenancy() {
+    return tenancy;
+  }
+
+  /** Roles, bindings and permission checks. */
+  public PermissionService permissions() {
+    return permissions;
+  }
+
+  /** Authentication and API tokens. */
+  public IdentityService identity() {
+    return identity;
+  }
+
+  /**
+   * Creates the first platform administrator on a fresh platform; see
+   * {@link IdentityService#bootstrap(String, String)}.
+   *
+   * @param adminUsername the administrator's username
+   * @param tenantSlug the first tenant's slug
+   * @return what was created, or empty when the administrator already exists
+   */
+  public Optional<BootstrapResult> bootstrap(String adminUsername, String tenantSlug) {
+    return identity.bootstrap(adminUsername, tenantSlug);
+  }
+
+  /** Registers something the builder created, to close with this instance (newest first). */
+  void own(AutoCloseable resource) {
+    owned.add(resource);
+  }
+
+  /** Flushes pending writes, stops background work and closes what the builder created. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    background.shutdown();
+    try {
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flushQuietly();
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed: {}", owned.get(i).getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  private void flushQuietly() {
+    try {
+      identity.flushTokenUse();
+    } catch (RuntimeException e) {
+      LOG.warn("background flush failed: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package com.neurasea;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import com.neurasea.identity.PasswordPolicy;
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.secrets.FileKeyProvider;
+import com.neurasea.spi.IdentityProvider;
+import com.neurasea.spi.KeyProvider;
+import com.neurasea.spi.Storage;
+import com.neurasea.spi.StorageProvider;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Builds a {@link NeuraSea}. Explicit objects win: pass a {@link Storage} and a {@link KeyProvider}
+ * (or a key file). Adapters are found through {@link ServiceLoader} only after
+ * {@link #discoverAdapters()}. Each setting may be made once; bad values fail at the call.
+ */
+public final class NeuraSeaBuilder {
+  private Storage storage;
+  private String storageName;
+  private Map<String, String> storageSettings;
+  private boolean discover;
+  private KeyProvider keyProvider;
+  private Path keyFile;
+  private Clock clock;
+  private PasswordPolicy passwordPolicy;
+  private AccessCacheSettings accessCache;
+  private final List<IdentityProvider> identityProviders = new ArrayList<>();
+
+  NeuraSeaBuilder() {}
+
+  /** Uses an open storage; the host keeps ownership and closes it. */
+  public NeuraSeaBuilder storage(Storage storage) {
+    requireState(this.storage == null && storageName == null, "storage was already set");
+    this.storage = Objects.requireNonNull(storage, "storage");
+    return this;
+  }
+
+  /**
+   * Opens a storage adapter found by {@link #discoverAdapters()} by name; the built instance owns
+   * and closes it.
+   *
+   * @param name the adapter's name, e.g. {@code sqlite}
+   * @param settings its settings, e.g. {@code path}
+   */
+  public NeuraSeaBuilder storage(String name, Map<String, String> settings) {
+    requireState(this.storage == null && storageName == null, "storage was already set");
+    this.storageName = Objects.requireNonNull(name, "name");
+    this.storageSettings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
+    return this;
+  }
+
+  /** Allows adapters named by string to be found on the class path through {@link ServiceLoader}. */
+  public NeuraSeaBuilder discoverAdapters() {
+    requireState(!discover, "discoverAdapters was already called");
+    this.discover = true;
+    return this;
+  }
+
+  /** Uses a key provider for token hashing and secrets at rest. */
+  public NeuraSeaBuilder keyProvider(KeyProvider keyProvider) {
+    requireState(this.keyProvider == null && keyFile == null, "the key provider was already set");
+    this.keyProvider = Objects.requireNonNull(keyProvider, "keyProvider");
+    return this;
+  }
+
+  /** Uses the default key provider: a key file created on first start with owner-only permissions. */
+  public NeuraSeaBuilder keyFile(Path keyFile) {
+    requireState(this.keyProvider == null && this.keyFile == null, "the key provider was already set");
+    this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+    return this;
+  }
+
+  /** Uses a clock (tests, simulations); defaults to UTC system time. */
+  public NeuraSeaBuilder clock(Clock clock) {
+    requireState(this.clock == null, "clock was already set");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Sets password hashing cost and lockout; defaults to {@link PasswordPolicy#DEFAULT}. */
+  public NeuraSeaBuilder passwordPolicy(PasswordPolicy passwordPolicy) {
+    requireState(this.passwordPolicy == null, "passwordPolicy was already set");
+    this.passwordPolicy = Objects.requireNonNull(passwordPolicy, "passwordPolicy");
+    return this;
+  }
+
+  /** Sizes the access caches; defaults to {@link AccessCacheSettings#DEFAULT}. */
+  public NeuraSeaBuilder accessCache(AccessCacheSettings accessCache) {
+    requireState(this.accessCache == null, "accessCache was already set");
+    this.accessCache = Objects.requireNonNull(accessCache, "accessCache");
+    return this;
+  }
+
+  /** Adds an identity provider, asked after the built-in one in the order added. */
+  public NeuraSeaBuilder identityProvider(IdentityProvider provider) {
+    Objects.requireNonNull(provider, "provider");
+    for (IdentityProvider existing : identityProviders) {
+      requireState(!existing.name().equals(provider.name()), "an identity provider named " + provider.name()
+          + " was already added");
+    }
+    requireState(!provider.name().equals("local"), "'local' is the built-in identity provider's name");
+    identityProviders.add(provider);
+    return this;
+  }
+
+  /**
+   * Builds the platform: opens what was named, writes the built-in roles and starts background work.
+   *
+   * @throws IllegalStateException when no storage or key provider was given
+   * @throws NeuraSeaException when a named adapter is unknown or duplicated, or storage cannot open
+   */
+  public NeuraSea build() {
+    requireState(storage != null || storageName != null, "a storage is required: call storage(...)");
+    requireState(keyProvider != null || keyFile != null, "a key provider is required: call keyProvider(...) or keyFile(...)");
+    Storage resolved = storage != null ? storage : openNamed();
+    try {
+      KeyProvider keys = keyProvider != null ? keyProvider : FileKeyProvider.open(keyFile);
+      Injector injector = Guice.createInjector(Stage.PRODUCTION, new NeuraSeaModule(), new AbstractModule() {
+        @Override
+        protected void configure() {
+          bind(Storage.class).toInstance(resolved);
+          bind(KeyProvider.class).toInstance(keys);
+          if (clock != null) {
+            OptionalBinder.newOptionalBinder(binder(), Clock.class).setBinding().toInstance(clock);
+          }
+          if (passwordPolicy != null) {
+            OptionalBinder.newOptionalBinder(binder(), PasswordPolicy.class).setBinding().toInstance(passwordPolicy);
+          }
+          if (accessCache != null) {
+            OptionalBinder.newOptionalBinder(binder(), AccessCacheSettings.class).setBinding().toInstance(accessCache);
+          }
+          Multibinder<IdentityProvider> providers = Multibinder.newSetBinder(binder(), IdentityProvider.class);
+          identityProviders.forEach(p -> providers.addBinding().toInstance(p));
+        }
+      });
+      NeuraSea platform = injector.getInstance(NeuraSea.class);
+      if (storage == null) {
+        platform.own(resolved);
+      }
+      return platform;
+    } catch (RuntimeException e) {
+      if (storage == null) {
+        resolved.close();
+      }
+      throw unwrap(e);
+    }
+  }
+
+  private Storage openNamed() {
+    requireState(discover, "storage '" + storageName + "' is named but adapter discovery is off: call discoverAdapters()");
+    Map<String, StorageProvider> byName = new TreeMap<>();
+    List<String> duplicates = new ArrayList<>();
+    for (StorageProvider provider : ServiceLoader.load(StorageProvider.class)) {
+      if (byName.putIfAbsent(provider.name(), provider) != null) {
+        duplicates.add(provider.name());
+      }
+    }
+    if (!duplicates.isEmpty()) {
+      throw new NeuraSeaException(ErrorCode.INVALID_ARGUMENT,
+          "more than one storage adapter is named " + duplicates + "; keep one on the class path");
+    }
+    StorageProvider provider = byName.get(storageName);
+    if (provider == null) {
+      throw NeuraSeaException.invalid("storage",
+          "unknown storage adapter '" + storageName + "'; available: " + byName.keySet());
+    }
+    return provider.open(storageSettings);
+  }
+
+  private static RuntimeException unwrap(RuntimeException e) {
+    // Guice wraps what constructors throw; callers should see our own error, not Guice's.
+    Throwable cause = e;
+    while (cause != null) {
+      if (cause instanceof NeuraSeaException ns) {
+        return ns;
+      }
+      cause = cause.getCause();
+    }
+    return e;
+  }
+
+  private static void requireState(boolean expression, String message) {
+    if (!expression) {
+      throw new IllegalStateException(message);
+    }
+  }
+}

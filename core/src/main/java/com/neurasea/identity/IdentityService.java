@@ -1,0 +1,256 @@
+package com.neurasea.identity;
+
+import com.neurasea.internal.CommandValidator;
+import com.neurasea.internal.Generations;
+import com.neurasea.internal.IdGenerator;
+import com.neurasea.internal.PasswordHasher;
+import com.neurasea.internal.Times;
+import com.neurasea.model.AccountStatus;
+import com.neurasea.model.ApiToken;
+import com.neurasea.model.BindingId;
+import com.neurasea.model.BuiltInRole;
+import com.neurasea.model.CreateTenant;
+import com.neurasea.model.CreateUser;
+import com.neurasea.model.LoginMethod;
+import com.neurasea.model.Membership;
+import com.neurasea.model.RoleBinding;
+import com.neurasea.model.Subject;
+import com.neurasea.model.Tenant;
+import com.neurasea.model.TenantStatus;
+import com.neurasea.model.User;
+import com.neurasea.model.Caller;
+import com.neurasea.model.CreateToken;
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.IssuedToken;
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.PageRequest;
+import com.neurasea.model.Permissions;
+import com.neurasea.model.Principal;
+import com.neurasea.model.PrincipalKind;
+import com.neurasea.model.Scope;
+import com.neurasea.model.TenantId;
+import com.neurasea.model.TokenId;
+import com.neurasea.model.UserId;
+import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.permissions.PermissionService;
+import com.neurasea.spi.Credentials;
+import com.neurasea.spi.IdentityProvider;
+import com.neurasea.spi.KeyProvider;
+import com.neurasea.spi.Storage;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Authentication and API tokens.
+ *
+ * <p>{@link #authenticate} asks the built-in provider (local passwords and API tokens) and then each
+ * provider the host added, in order; the first that handles the credentials decides. Tokens are
+ * shown once at creation and stored only as keyed hashes; a verified token is served from memory,
+ * and revocation, suspension of its tenant or a change of its account takes effect at once.
+ */
+@Singleton
+public final class IdentityService implements AutoCloseable {
+  private final Storage storage;
+  private final Clock clock;
+  private final Generations generations;
+  private final CommandValidator validator;
+  private final IdGenerator ids;
+  private final PermissionService permissions;
+  private final TokenSecrets secrets;
+  private final TokenUseRecorder uses;
+  private final List<IdentityProvider> providers;
+
+  @Inject
+  IdentityService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
+      PermissionService permissions, PasswordHasher hasher, PasswordPolicy policy, KeyProvider keys,
+      AccessCacheSettings cacheSettings, Set<IdentityProvider> extraProviders) {
+    this.storage = storage;
+    this.clock = clock;
+    this.generations = generations;
+    this.validator = validator;
+    this.ids = ids;
+    this.permissions = permissions;
+    this.secrets = new TokenSecrets(keys);
+    this.uses = new TokenUseRecorder(storage);
+    List<IdentityProvider> all = new ArrayList<>();
+    all.add(new LocalIdentityProvider(storage, clock, generations, hasher, policy, secrets, uses, cacheSettings));
+    all.addAll(extraProviders);
+    this.providers = List.copyOf(all);
+  }
+
+  /**
+   * Authenticates credentials.
+   *
+   * @return the principal
+   * @throws NeuraSeaException {@code UNAUTHENTICATED} for unknown, wrong, expired or revoked
+   *     credentials; {@code FAILED_PRECONDITION} when the account or its tenant may not act;
+   *     {@code PERMISSION_DENIED} when a token is used from an address outside its allow-list
+   */
+  public Principal authenticate(Credentials credentials) {
+    if (credentials == null) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    for (IdentityProvider provider : providers) {
+      Optional<Principal> principal = provider.authenticate(credentials);
+      if (principal.isPresent()) {
+        return principal.get();
+      }
+    }
+    throw NeuraSeaException.unauthenticated();
+  }
+
+  /** The names of the identity providers in the order they are asked. */
+  public List<String> providerNames() {
+    return providers.stream().map(IdentityProvider::name).toList();
+  }
+
+  /**
+   * Creates an API token for the calling user in the caller's tenant ({@code tokens:create}).
+   *
+   * @return the token with its secret, which is never shown again
+   */
+  public IssuedToken createToken(Caller caller, CreateToken command) {
+    TenantId tenant = requireTenant(caller);
+    validator.validate("token", command);
+    Principal principal = caller.principal();
+    if (principal.kind() == PrincipalKind.SYSTEM) {
+      throw NeuraSeaException.invalid("caller", "the system cannot own tokens; act as a user");
+    }
+    permissions.require(caller, Permissions.TOKENS_CREATE, Scope.tenant());
+    Instant now = Times.now(clock);
+    Instant expiresAt = Times.millis(command.expiresAt());
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      throw NeuraSeaException.invalid("expiresAt", "must be in the future");
+    }
+    List<String> ipAllowList = command.ipAllowList() == null ? List.of() : command.ipAllowList();
+    for (int i = 0; i < ipAllowList.size(); i++) {
+      AddressRange.parse(ipAllowList.get(i), "ipAllowList[" + i + "]");
+    }
+    String secret = secrets.newSecret();
+    ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), tenant, principal.userId(), command.name(),
+        secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, expiresAt, null, null, ipAllowList,
+        command.modelAllowList() == null ? List.of() : command.modelAllowList());
+    storage.credentials().insertToken(token, secrets.hash(secret));
+    return new IssuedToken(token, secret);
+  }
+
+  /**
+   * Lists API tokens in the caller's tenant: the caller's own, or with {@code all} every token of the
+   * tenant ({@code tokens:read}).
+   */
+  public List<ApiToken> listTokens(Caller caller, boolean all, PageRequest page) {
+    TenantId tenant = requireTenant(caller);
+    Objects.requireNonNull(page, "page");
+    if (all) {
+      permissions.require(caller, Permissions.TOKENS_READ, Scope.tenant());
+      return storage.credentials().listTokens(tenant, null, page);
+    }
+    permissions.requireTenantAccess(caller);
+    UserId self = caller.principal().userId();
+    return self == null ? List.of() : storage.credentials().listTokens(tenant, self, page);
+  }
+
+  /** Returns one token: one's own, or any of the tenant's with {@code tokens:read}. */
+  public ApiToken getToken(Caller caller, TokenId tokenId) {
+    return visibleToken(caller, tokenId, Permissions.TOKENS_READ);
+  }
+
+  /**
+   * Revokes a token: one's own, or any of the tenant's with {@code tokens:manage}. Takes effect at
+   * once on this instance.
+   */
+  public ApiToken revokeToken(Caller caller, TokenId tokenId) {
+    TenantId tenant = requireTenant(caller);
+    ApiToken token = visibleToken(caller, tokenId, Permissions.TOKENS_MANAGE);
+    if (token.revokedAt() != null) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
+    }
+    Instant now = Times.now(clock);
+    if (!storage.credentials().revokeToken(tenant, tokenId, now)) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
+    }
+    generations.bumpTenant(tenant);
+    return new ApiToken(token.id(), token.tenantId(), token.userId(), token.name(), token.prefix(), token.createdAt(),
+        token.expiresAt(), now, token.lastUsedAt(), token.ipAllowList(), token.modelAllowList());
+  }
+
+  /**
+   * Creates the first platform administrator, unless an account with that username exists: a
+   * tenant, a token-only account that is platform administrator and owner of the tenant, and an API
+   * token for it, all in one transaction.
+   *
+   * @param adminUsername the administrator's username
+   * @param tenantSlug the first tenant's slug
+   * @return what was created, or empty when the administrator already exists
+   */
+  public Optional<BootstrapResult> bootstrap(String adminUsername, String tenantSlug) {
+    validator.validate("admin", new CreateUser(adminUsername, null, null, null, LoginMethod.TOKEN_ONLY, null));
+    validator.validate("tenant", new CreateTenant(tenantSlug, tenantSlug, null));
+    Instant now = Times.now(clock);
+    Optional<BootstrapResult> result = storage.inTransaction(stores -> {
+      if (stores.tenancy().findUserByUsername(adminUsername).isPresent()) {
+        return Optional.<BootstrapResult>empty();
+      }
+      Tenant tenant = new Tenant(new TenantId(ids.next(TenantId.PREFIX)), tenantSlug, tenantSlug,
+          TenantStatus.ACTIVE, "UTC", now, now);
+      stores.tenancy().insertTenant(tenant);
+      User admin = new User(new UserId(ids.next(UserId.PREFIX)), adminUsername, "Platform administrator", null, null,
+          LoginMethod.TOKEN_ONLY, null, null, AccountStatus.ACTIVE, now, now);
+      stores.tenancy().insertUser(admin);
+      stores.tenancy().insertMembership(new Membership(tenant.id(), admin.id(), now));
+      stores.permissions().insertPlatformBinding(new RoleBinding(new BindingId(ids.next(BindingId.PREFIX)), null,
+          Subject.user(admin.id()), BuiltInRole.PLATFORM_ADMIN.id(), Scope.platform(), now));
+      stores.permissions().insertBinding(new RoleBinding(new BindingId(ids.next(BindingId.PREFIX)), tenant.id(),
+          Subject.user(admin.id()), BuiltInRole.TENANT_OWNER.id(), Scope.tenant(), now));
+      String secret = secrets.newSecret();
+      ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), tenant.id(), admin.id(), "bootstrap",
+          secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, null, null, null, List.of(), List.of());
+      stores.credentials().insertToken(token, secrets.hash(secret));
+      return Optional.of(new BootstrapResult(tenant, admin, new IssuedToken(token, secret)));
+    });
+    generations.bumpAll();
+    return result;
+  }
+
+  /** Writes pending token last-used times now (also done periodically and on close). */
+  public void flushTokenUse() {
+    uses.flush();
+  }
+
+  /** Writes pending token last-used times. */
+  @Override
+  public void close() {
+    uses.flush();
+  }
+
+  private ApiToken visibleToken(Caller caller, TokenId tokenId, String othersPermission) {
+    TenantId tenant = requireTenant(caller);
+    if (tokenId == null) {
+      throw NeuraSeaException.invalid("tokenId", "must not be null");
+    }
+    permissions.requireTenantAccess(caller);
+    ApiToken token = storage.credentials().findToken(tenant, tokenId)
+        .orElseThrow(() -> NeuraSeaException.notFound("token"));
+    if (!token.userId().equals(caller.principal().userId())) {
+      if (!permissions.check(caller, othersPermission, Scope.tenant())) {
+        throw NeuraSeaException.notFound("token");
+      }
+    }
+    return token;
+  }
+
+  private static TenantId requireTenant(Caller caller) {
+    Objects.requireNonNull(caller, "caller");
+    if (caller.tenantId() == null) {
+      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
+    }
+    return caller.tenantId();
+  }
+}

@@ -1,0 +1,160 @@
+package com.neurasea.identity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.neurasea.internal.Generations;
+import com.neurasea.internal.PasswordHasher;
+import com.neurasea.internal.Times;
+import com.neurasea.model.AccountStatus;
+import com.neurasea.model.ApiToken;
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.LoginMethod;
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.Principal;
+import com.neurasea.model.Tenant;
+import com.neurasea.model.TenantStatus;
+import com.neurasea.model.User;
+import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.spi.Credentials;
+import com.neurasea.spi.IdentityProvider;
+import com.neurasea.spi.PasswordCredentials;
+import com.neurasea.spi.PasswordRecord;
+import com.neurasea.spi.Storage;
+import com.neurasea.spi.TokenCredentials;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The built-in identity provider: local Argon2id passwords with lockout after repeated failures,
+ * and API tokens looked up by keyed hash and cached in memory (a verified token is re-checked
+ * against expiry, its allow-list and the invalidation counters on every use).
+ */
+final class LocalIdentityProvider implements IdentityProvider {
+  private final Storage storage;
+  private final Clock clock;
+  private final Generations generations;
+  private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
+  private final TokenSecrets secrets;
+  private final TokenUseRecorder uses;
+  private final Cache<String, CachedToken> tokens;
+  private final boolean caching;
+
+  LocalIdentityProvider(Storage storage, Clock clock, Generations generations, PasswordHasher hasher,
+      PasswordPolicy policy, TokenSecrets secrets, TokenUseRecorder uses, AccessCacheSettings cacheSettings) {
+    this.storage = storage;
+    this.clock = clock;
+    this.generations = generations;
+    this.hasher = hasher;
+    this.policy = policy;
+    this.secrets = secrets;
+    this.uses = uses;
+    this.caching = cacheSettings.maximumSize() > 0;
+    this.tokens = Caffeine.newBuilder()
+        .maximumSize(cacheSettings.maximumSize())
+        .expireAfterWrite(cacheSettings.expireAfterWrite())
+        .build();
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public Optional<Principal> authenticate(Credentials credentials) {
+    if (credentials instanceof TokenCredentials token) {
+      return Optional.of(authenticateToken(token));
+    }
+    if (credentials instanceof PasswordCredentials password) {
+      return Optional.of(authenticatePassword(password));
+    }
+    return Optional.empty();
+  }
+
+  private Principal authenticateToken(TokenCredentials credentials) {
+    String secret = credentials.token();
+    if (!TokenSecrets.wellFormed(secret)) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    CachedToken cached = caching ? tokens.getIfPresent(secret) : null;
+    if (cached == null
+        || cached.globalGeneration != generations.global()
+        || cached.tenantGeneration != generations.tenant(cached.token.tenantId())) {
+      cached = load(secret);
+      if (caching) {
+        tokens.put(secret, cached);
+      }
+    }
+    long now = clock.millis();
+    if (now >= cached.expiresAtMillis) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    if (!cached.allows(credentials.clientIp())) {
+      throw new NeuraSeaException(ErrorCode.PERMISSION_DENIED, "this token may not be used from this address");
+    }
+    uses.used(cached, now);
+    return cached.principal;
+  }
+
+  private CachedToken load(String secret) {
+    long global = generations.global();
+    ApiToken token = storage.credentials().findTokenByHash(secrets.hash(secret))
+        .orElseThrow(NeuraSeaException::unauthenticated);
+    long tenantGeneration = generations.tenant(token.tenantId());
+    if (token.revokedAt() != null) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    Tenant tenant = storage.tenancy().findTenant(token.tenantId()).orElseThrow(NeuraSeaException::unauthenticated);
+    if (tenant.status() != TenantStatus.ACTIVE) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token's tenant is not active");
+    }
+    User user = storage.tenancy().findUser(token.userId()).orElseThrow(NeuraSeaException::unauthenticated);
+    if (user.status() != AccountStatus.ACTIVE) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token's account is not active");
+    }
+    if (storage.tenancy().findMembership(token.tenantId(), token.userId()).isEmpty()) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    List<AddressRange> ranges = new ArrayList<>();
+    for (String cidr : token.ipAllowList()) {
+      ranges.add(AddressRange.parse(cidr, "ipAllowList"));
+    }
+    return new CachedToken(token, List.copyOf(ranges), global, tenantGeneration);
+  }
+
+  private Principal authenticatePassword(PasswordCredentials credentials) {
+    String password = credentials.password() == null ? "" : credentials.password();
+    Optional<User> found = credentials.username() == null
+        ? Optional.empty()
+        : storage.tenancy().findUserByUsername(credentials.username());
+    Optional<PasswordRecord> record = found.filter(u -> u.loginMethod() == LoginMethod.PASSWORD)
+        .flatMap(u -> storage.credentials().findPassword(u.id()));
+    if (record.isEmpty()) {
+      hasher.verifyDummy(password);
+      throw NeuraSeaException.unauthenticated();
+    }
+    User user = found.get();
+    PasswordRecord stored = record.get();
+    Instant now = Times.now(clock);
+    if (stored.lockedUntil() != null && now.isBefore(stored.lockedUntil())) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION,
+          "the account is temporarily locked after repeated failed sign-ins; try again later");
+    }
+    if (!hasher.verify(password, stored.hash())) {
+      int failures = stored.failedAttempts() + 1;
+      Instant lockedUntil = failures >= policy.maxFailures() ? now.plus(policy.lockout()) : null;
+      storage.credentials().recordLoginFailure(user.id(), lockedUntil == null ? failures : 0, lockedUntil);
+      throw NeuraSeaException.unauthenticated();
+    }
+    if (user.status() != AccountStatus.ACTIVE) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION,
+          "the account is " + user.status().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    storage.credentials().recordLoginSuccess(user.id(), now);
+    return Principal.user(user.id());
+  }
+}
