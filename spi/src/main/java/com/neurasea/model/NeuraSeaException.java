@@ -42,7 +42,7 @@ public class NeuraSeaException extends RuntimeException {
     return code;
   }
 
-  /** Returns the offending fields; empty unless the code is {@link ErrorCode#INVALID_ARGUMENT}. */
+  /** Returns the offending fields: for {@link ErrorCode#INVALID_ARGUMENT} each invalid field, for {@link ErrorCode#CONFLICT} the colliding one; may be empty. */
   public List<FieldError> fieldErrors() {
     return fieldErrors;
   }

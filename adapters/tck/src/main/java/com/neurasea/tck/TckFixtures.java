@@ -1,0 +1,168 @@
+package com.neurasea.tck;
+
+import com.neurasea.model.AccountStatus;
+import com.neurasea.model.ApiToken;
+import com.neurasea.model.BindingId;
+import com.neurasea.model.BuiltInRole;
+import com.neurasea.model.Group;
+import com.neurasea.model.GroupId;
+import com.neurasea.model.LoginMethod;
+import com.neurasea.model.Membership;
+import com.neurasea.model.Role;
+import com.neurasea.model.RoleBinding;
+import com.neurasea.model.RoleId;
+import com.neurasea.model.Scope;
+import com.neurasea.model.Subject;
+import com.neurasea.model.Tenant;
+import com.neurasea.model.TenantId;
+import com.neurasea.model.TenantStatus;
+import com.neurasea.model.TokenId;
+import com.neurasea.model.User;
+import com.neurasea.model.UserId;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Test data for the storage contracts, public so adapter authors can reuse it in their own tests.
+ *
+ * <p>Every factory returns a new, valid record with random identifiers ({@code tnt_}, {@code usr_},
+ * {@code grp_}, {@code rol_}, {@code rbd_}, {@code tok_} followed by random lowercase alphanumerics)
+ * and instants of millisecond precision taken from {@link #nextInstant()}, so records created one after
+ * another are ordered by creation time. Safe to call from several threads.
+ */
+public final class TckFixtures {
+  private static final String ALPHANUMERICS = "abcdefghijklmnopqrstuvwxyz0123456789";
+  private static final int RANDOM_LENGTH = 24;
+  // 2025-01-01T00:00:00.123Z: a non-zero millisecond part shows whether a store drops it.
+  private static final long FIRST_INSTANT_MILLIS = 1_735_689_600_123L;
+  // A step with a millisecond part keeps every instant's milliseconds distinct from its neighbours'.
+  private static final long STEP_MILLIS = 1_001L;
+  private static final AtomicLong CLOCK = new AtomicLong(FIRST_INSTANT_MILLIS);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private TckFixtures() {}
+
+  /** An instant of millisecond precision, later than every instant this class returned before. */
+  public static Instant nextInstant() {
+    return Instant.ofEpochMilli(CLOCK.getAndAdd(STEP_MILLIS));
+  }
+
+  /** A random identifier value: the prefix followed by 24 random lowercase letters and digits. */
+  public static String randomId(String prefix) {
+    return prefix + randomAlphanumerics(RANDOM_LENGTH);
+  }
+
+  /** A random, valid tenant slug. */
+  public static String slug() {
+    return "t-" + randomAlphanumerics(12);
+  }
+
+  /** A random, valid username. */
+  public static String username() {
+    return "user-" + randomAlphanumerics(12);
+  }
+
+  /** An active tenant with a random slug in the UTC time zone. */
+  public static Tenant tenant() {
+    return tenant(slug());
+  }
+
+  /** An active tenant with the given slug in the UTC time zone. */
+  public static Tenant tenant(String slug) {
+    Instant at = nextInstant();
+    return new Tenant(new TenantId(randomId(TenantId.PREFIX)), slug, "Tenant " + slug, TenantStatus.ACTIVE, "UTC",
+        at, at);
+  }
+
+  /** An active password user with a random username. */
+  public static User user() {
+    return user(username());
+  }
+
+  /** An active password user with the given username, a display name and an unverified e-mail address. */
+  public static User user(String username) {
+    Instant at = nextInstant();
+    return new User(new UserId(randomId(UserId.PREFIX)), username, "Display " + username,
+        username.toLowerCase(Locale.ROOT) + "@example.com", null, LoginMethod.PASSWORD, null, null,
+        AccountStatus.ACTIVE, at, at);
+  }
+
+  /** The user's membership of the tenant, joined now. */
+  public static Membership membership(Tenant tenant, User user) {
+    return new Membership(tenant.id(), user.id(), nextInstant());
+  }
+
+  /** A top-level group of the tenant. */
+  public static Group group(Tenant tenant, String name) {
+    return new Group(new GroupId(randomId(GroupId.PREFIX)), tenant.id(), name, null, nextInstant());
+  }
+
+  /** A child group of {@code parent} in the tenant. */
+  public static Group group(Tenant tenant, String name, Group parent) {
+    return new Group(new GroupId(randomId(GroupId.PREFIX)), tenant.id(), name, parent.id(), nextInstant());
+  }
+
+  /** A custom role of the tenant granting the given permission patterns. */
+  public static Role customRole(Tenant tenant, String name, String... permissions) {
+    return new Role(new RoleId(randomId(RoleId.PREFIX)), tenant.id(), name, "Custom role " + name,
+        Set.of(permissions), false, nextInstant());
+  }
+
+  /** Every built-in role as the library defines it. */
+  public static List<Role> builtInRoles() {
+    return Arrays.stream(BuiltInRole.values()).map(BuiltInRole::toRole).toList();
+  }
+
+  /** A binding of the role to the subject at a tenant or group scope of the tenant. */
+  public static RoleBinding binding(Tenant tenant, Subject subject, RoleId roleId, Scope scope) {
+    return new RoleBinding(new BindingId(randomId(BindingId.PREFIX)), tenant.id(), subject, roleId, scope,
+        nextInstant());
+  }
+
+  /** A binding of the role to the user for the whole tenant. */
+  public static RoleBinding userBinding(Tenant tenant, User user, RoleId roleId) {
+    return binding(tenant, Subject.user(user.id()), roleId, Scope.tenant());
+  }
+
+  /** A binding of the role to the group's members for the whole tenant. */
+  public static RoleBinding groupBinding(Tenant tenant, Group group, RoleId roleId) {
+    return binding(tenant, Subject.group(group.id()), roleId, Scope.tenant());
+  }
+
+  /** A platform-scope binding of the role to the user. */
+  public static RoleBinding platformBinding(User user, RoleId roleId) {
+    return new RoleBinding(new BindingId(randomId(BindingId.PREFIX)), null, Subject.user(user.id()), roleId,
+        Scope.platform(), nextInstant());
+  }
+
+  /** A fresh token of the user in the tenant: never expiring, not revoked, never used, no allow lists. */
+  public static ApiToken token(Tenant tenant, User user) {
+    return token(tenant, user, "token " + randomAlphanumerics(6));
+  }
+
+  /** A fresh named token of the user in the tenant: never expiring, not revoked, never used, no allow lists. */
+  public static ApiToken token(Tenant tenant, User user, String name) {
+    return new ApiToken(new TokenId(randomId(TokenId.PREFIX)), tenant.id(), user.id(), name,
+        "nsk_" + randomAlphanumerics(4), nextInstant(), null, null, null, List.of(), List.of());
+  }
+
+  /** 32 random bytes standing in for the keyed hash of a token secret. */
+  public static byte[] secretHash() {
+    byte[] hash = new byte[32];
+    RANDOM.nextBytes(hash);
+    return hash;
+  }
+
+  private static String randomAlphanumerics(int length) {
+    StringBuilder text = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      text.append(ALPHANUMERICS.charAt(RANDOM.nextInt(ALPHANUMERICS.length())));
+    }
+    return text.toString();
+  }
+}

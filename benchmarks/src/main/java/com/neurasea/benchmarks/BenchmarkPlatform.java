@@ -1,0 +1,121 @@
+package com.neurasea.benchmarks;
+
+import com.neurasea.NeuraSea;
+import com.neurasea.identity.BootstrapResult;
+import com.neurasea.identity.PasswordPolicy;
+import com.neurasea.model.AccountStatus;
+import com.neurasea.model.BindingId;
+import com.neurasea.model.BuiltInRole;
+import com.neurasea.model.Caller;
+import com.neurasea.model.Group;
+import com.neurasea.model.GroupId;
+import com.neurasea.model.LoginMethod;
+import com.neurasea.model.Membership;
+import com.neurasea.model.Principal;
+import com.neurasea.model.Role;
+import com.neurasea.model.RoleBinding;
+import com.neurasea.model.RoleId;
+import com.neurasea.model.Scope;
+import com.neurasea.model.Subject;
+import com.neurasea.model.Tenant;
+import com.neurasea.model.TenantId;
+import com.neurasea.model.TenantStatus;
+import com.neurasea.model.User;
+import com.neurasea.model.UserId;
+import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.spi.Storage;
+import com.neurasea.store.sqlite.SqliteStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A SQLite platform seeded with one large tenant: {@value #ROLES} custom roles of
+ * {@value #PERMISSIONS_PER_ROLE} permissions each, {@value #USERS} users in {@value #GROUPS} nested
+ * groups, and bindings to users and groups adding up to 20,000+ permission grants in the tenant.
+ * The measured user holds a handful of bindings: directly, through its group and through that
+ * group's parent.
+ */
+final class BenchmarkPlatform implements AutoCloseable {
+  static final int ROLES = 200;
+  static final int PERMISSIONS_PER_ROLE = 10;
+  static final int USERS = 1_000;
+  static final int GROUPS = 100;
+  static final int BINDINGS = 2_100;
+
+  final Path dir;
+  final Storage storage;
+  final NeuraSea platform;
+  final BootstrapResult bootstrap;
+  final Tenant tenant;
+  final Caller measured;
+  final long tenantGrants;
+
+  BenchmarkPlatform(AccessCacheSettings cache) {
+    try {
+      dir = Files.createTempDirectory("neurasea-bench");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    storage = SqliteStorage.builder().path(dir.resolve("bench.db")).build();
+    platform = NeuraSea.builder().storage(storage).keyFile(dir.resolve("bench.key"))
+        .passwordPolicy(PasswordPolicy.forTests()).accessCache(cache).build();
+    bootstrap = platform.bootstrap("admin", "platform").orElseThrow();
+    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+    tenant = new Tenant(new TenantId("tnt_bench"), "bench", "Bench", TenantStatus.ACTIVE, "UTC", now, now);
+    long[] grants = {0};
+    storage.inTransaction(stores -> {
+      stores.tenancy().insertTenant(tenant);
+      for (int g = 0; g < GROUPS; g++) {
+        GroupId parent = g == 0 ? null : new GroupId("grp_" + (g - 1) / 10);
+        stores.tenancy().insertGroup(new Group(new GroupId("grp_" + g), tenant.id(), "group-" + g, parent, now));
+      }
+      for (int r = 0; r < ROLES; r++) {
+        Set<String> permissions = new HashSet<>();
+        for (int p = 0; p < PERMISSIONS_PER_ROLE; p++) {
+          permissions.add("models:use:model-" + r + "-" + p);
+        }
+        stores.permissions().insertRole(new Role(new RoleId("rol_r" + r), tenant.id(), "role-" + r, null,
+            permissions, false, now));
+      }
+      for (int u = 0; u < USERS; u++) {
+        UserId user = new UserId("usr_" + u);
+        stores.tenancy().insertUser(new User(user, "user-" + u, null, null, null, LoginMethod.TOKEN_ONLY, null, null,
+            AccountStatus.ACTIVE, now, now));
+        stores.tenancy().insertMembership(new Membership(tenant.id(), user, now));
+        stores.tenancy().insertGroupMember(tenant.id(), new GroupId("grp_" + (u % GROUPS)), user);
+      }
+      for (int b = 0; b < BINDINGS; b++) {
+        Subject subject = b % 3 == 0 ? Subject.group(new GroupId("grp_" + (b % GROUPS)))
+            : Subject.user(new UserId("usr_" + (b % USERS)));
+        Scope scope = b % 5 == 0 ? Scope.group(new GroupId("grp_" + (b % GROUPS))) : Scope.tenant();
+        stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_" + b), tenant.id(), subject,
+            new RoleId("rol_r" + (b % ROLES)), scope, now));
+        grants[0] += PERMISSIONS_PER_ROLE;
+      }
+      // The measured user: member of group 55 (under 5, under 0), with a direct binding.
+      stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_measured"), tenant.id(),
+          Subject.user(new UserId("usr_55")), BuiltInRole.MEMBER.id(), Scope.tenant(), now));
+      return null;
+    });
+    tenantGrants = grants[0];
+    measured = Caller.in(Principal.user(new UserId("usr_55")), tenant.id());
+  }
+
+  @Override
+  public void close() {
+    platform.close();
+    storage.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
