@@ -1,0 +1,80 @@
+package com.neurasea.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * The few things that differ between the databases the portable stores run on. The defaults follow
+ * the SQL standard's SQLSTATE classes, which is what PostgreSQL reports; an adapter overrides what
+ * its driver reports differently.
+ */
+public interface SqlDialect {
+  /**
+   * Classifies a database error.
+   *
+   * @param error the error the driver raised
+   * @return what kind of failure it is
+   */
+  default SqlFailure classify(SQLException error) {
+    if (error instanceof SQLTransientConnectionException || error instanceof SQLNonTransientConnectionException) {
+      return SqlFailure.UNAVAILABLE;
+    }
+    String state = error.getSQLState();
+    if (state == null) {
+      return SqlFailure.OTHER;
+    }
+    if (state.equals("23505")) {
+      return SqlFailure.UNIQUE_VIOLATION;
+    }
+    if (state.equals("40001") || state.equals("40P01") || state.equals("55P03")) {
+      return SqlFailure.TRANSIENT;
+    }
+    if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")) {
+      return SqlFailure.UNAVAILABLE;
+    }
+    return SqlFailure.OTHER;
+  }
+
+  /**
+   * Text that names the unique constraint a {@link SqlFailure#UNIQUE_VIOLATION} broke, or its
+   * columns. The stores only search it for column names to tell which field collided; it is never
+   * shown to a caller.
+   *
+   * @param error a unique violation
+   * @return the constraint's name or columns, or the driver's message
+   */
+  default String violatedConstraint(SQLException error) {
+    String message = error.getMessage();
+    if (message == null) {
+      return "";
+    }
+    // Standard drivers quote the constraint name: ... violates unique constraint "uq_users_username_key"
+    int open = message.indexOf('"');
+    int close = open < 0 ? -1 : message.indexOf('"', open + 1);
+    return close > open ? message.substring(open + 1, close) : message;
+  }
+
+  /**
+   * The isolation level write transactions run at, one of the {@link Connection}
+   * {@code TRANSACTION_*} constants, or {@link Connection#TRANSACTION_NONE} to leave the
+   * connection's level alone because the database's default is already serializable.
+   *
+   * @return the isolation level
+   */
+  default int writeTransactionIsolation() {
+    return Connection.TRANSACTION_SERIALIZABLE;
+  }
+
+  /**
+   * Whether the stores should keep prepared statements open per pooled connection and reuse them.
+   * Worth it for drivers that do not cache prepared statements themselves (SQLite); drivers that
+   * do (PostgreSQL) leave it off.
+   *
+   * @return true to cache prepared statements
+   */
+  default boolean cachePreparedStatements() {
+    return false;
+  }
+}

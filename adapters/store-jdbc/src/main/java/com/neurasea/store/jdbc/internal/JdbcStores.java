@@ -1,0 +1,27 @@
+package com.neurasea.store.jdbc.internal;
+
+import com.neurasea.spi.CredentialStore;
+import com.neurasea.spi.PermissionStore;
+import com.neurasea.spi.Stores;
+import com.neurasea.spi.TenancyStore;
+
+/**
+ * The three stores over one session.
+ *
+ * @param tenancy tenants, users, memberships and groups
+ * @param credentials passwords and API tokens
+ * @param permissions roles, bindings and grants
+ */
+public record JdbcStores(TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions)
+    implements Stores {
+  /**
+   * The stores over a session.
+   *
+   * @param session where their statements run
+   * @return the stores
+   */
+  public static JdbcStores over(Session session) {
+    return new JdbcStores(
+        new JdbcTenancyStore(session), new JdbcCredentialStore(session), new JdbcPermissionStore(session));
+  }
+}

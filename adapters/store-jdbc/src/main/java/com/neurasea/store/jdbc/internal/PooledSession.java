@@ -1,0 +1,129 @@
+package com.neurasea.store.jdbc.internal;
+
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.store.jdbc.SqlFailure;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Runs each piece of work on a pooled handle of its own (auto-commit, or one transaction for
+ * multi-statement work), retrying it a bounded number of times while the database is busy. Work
+ * started on a thread that is inside a transaction of the same storage joins that transaction
+ * instead, so a store used from inside {@code inTransaction} never waits for its own lock.
+ */
+public final class PooledSession implements Session {
+  private final Jdbi jdbi;
+  private final SqlErrors errors;
+  private final RetryPolicy retry;
+  private final TransactionIsolationLevel isolation;
+  private final ThreadLocal<Handle> current = new ThreadLocal<>();
+  private volatile boolean closed;
+
+  /**
+   * Creates the session.
+   *
+   * @param jdbi the configured Jdbi over the pool
+   * @param errors the error translator
+   * @param retry how often busy work is retried
+   * @param isolation the isolation level of write transactions, {@code NONE} to keep the default
+   */
+  public PooledSession(Jdbi jdbi, SqlErrors errors, RetryPolicy retry, TransactionIsolationLevel isolation) {
+    this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.errors = Objects.requireNonNull(errors, "errors");
+    this.retry = Objects.requireNonNull(retry, "retry");
+    this.isolation = Objects.requireNonNull(isolation, "isolation");
+  }
+
+  @Override
+  public <T> T call(SqlWork<T> work, Conflicts conflicts) {
+    return run(work, conflicts, false);
+  }
+
+  @Override
+  public <T> T atomic(SqlWork<T> work, Conflicts conflicts) {
+    return run(work, conflicts, true);
+  }
+
+  private <T> T run(SqlWork<T> work, Conflicts conflicts, boolean atomic) {
+    Handle joined = current.get();
+    if (joined != null) {
+      return new BoundSession(joined, errors).call(work, conflicts);
+    }
+    ensureOpen();
+    for (int attempt = 1; ; attempt++) {
+      try (Handle handle = jdbi.open()) {
+        return atomic ? inWriteTransaction(handle, work::run) : work.run(handle);
+      } catch (RuntimeException e) {
+        NeuraSeaException failure = errors.translate(e, conflicts);
+        if (!(failure instanceof TransientFailure) || !retry.awaitRetry(attempt)) {
+          throw failure;
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs work in one write transaction on a fresh handle, retrying the whole transaction while the
+   * database is busy. The work's own exceptions roll back and propagate unchanged; database errors
+   * are translated. A nested call joins the thread's open transaction.
+   *
+   * @param work the work, given a session bound to the transaction
+   * @param <T> the result type
+   * @return the result
+   */
+  public <T> T transaction(Function<Session, T> work) {
+    Handle joined = current.get();
+    if (joined != null) {
+      return work.apply(new BoundSession(joined, errors));
+    }
+    ensureOpen();
+    for (int attempt = 1; ; attempt++) {
+      try (Handle handle = jdbi.open()) {
+        BoundSession session = new BoundSession(handle, errors);
+        current.set(handle);
+        try {
+          return inWriteTransaction(handle, h -> work.apply(session));
+        } finally {
+          current.remove();
+          session.end();
+        }
+      } catch (RuntimeException e) {
+        boolean busy = e instanceof TransientFailure
+            || (!(e instanceof NeuraSeaException) && errors.classify(e) == SqlFailure.TRANSIENT);
+        if (busy && retry.awaitRetry(attempt)) {
+          continue;
+        }
+        throw outward(e);
+      }
+    }
+  }
+
+  private RuntimeException outward(RuntimeException e) {
+    if (e instanceof NeuraSeaException || !(e instanceof JdbiException)) {
+      return e;
+    }
+    return errors.translate(e, Conflicts.NONE);
+  }
+
+  private <T> T inWriteTransaction(Handle handle, HandleCallback<T, RuntimeException> work) {
+    return isolation == TransactionIsolationLevel.NONE
+        ? handle.inTransaction(work)
+        : handle.inTransaction(isolation, work);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw errors.unavailable(new IllegalStateException("storage is closed"));
+    }
+  }
+
+  /** Refuses further work; called when the storage closes. */
+  public void close() {
+    closed = true;
+  }
+}

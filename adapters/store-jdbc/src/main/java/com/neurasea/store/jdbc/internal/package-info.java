@@ -1,0 +1,2 @@
+/** Implementation of the JDBC stores: not API, may change without notice. */
+package com.neurasea.store.jdbc.internal;

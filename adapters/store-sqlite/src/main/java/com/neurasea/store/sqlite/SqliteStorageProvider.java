@@ -1,0 +1,85 @@
+package com.neurasea.store.sqlite;
+
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.spi.Storage;
+import com.neurasea.spi.StorageProvider;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Opens the SQLite storage by the name {@code sqlite}. Settings: {@code path} (required, the
+ * database file), {@code maxPoolSize} (a positive integer) and {@code busyTimeout} (milliseconds or
+ * an ISO-8601 duration such as {@code PT5S}). Unknown settings are rejected.
+ */
+public final class SqliteStorageProvider implements StorageProvider {
+  private static final Set<String> SETTINGS = Set.of("path", "maxPoolSize", "busyTimeout");
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public SqliteStorageProvider() {}
+
+  @Override
+  public String name() {
+    return SqliteStorage.NAME;
+  }
+
+  @Override
+  public Storage open(Map<String, String> settings) {
+    Set<String> unknown = new TreeSet<>(settings.keySet());
+    unknown.removeAll(SETTINGS);
+    if (!unknown.isEmpty()) {
+      throw NeuraSeaException.invalid(unknown.iterator().next(),
+          "unknown setting of the sqlite storage; known settings are " + new TreeSet<>(SETTINGS));
+    }
+    String path = settings.get("path");
+    if (path == null || path.isBlank()) {
+      throw NeuraSeaException.invalid("path", "is required: the SQLite database file");
+    }
+    SqliteStorage.Builder builder = SqliteStorage.builder();
+    try {
+      builder.path(Path.of(path));
+    } catch (InvalidPathException e) {
+      throw NeuraSeaException.invalid("path", "is not a valid file path");
+    }
+    String poolSize = settings.get("maxPoolSize");
+    if (poolSize != null) {
+      builder.maxPoolSize(positiveInt("maxPoolSize", poolSize));
+    }
+    String busyTimeout = settings.get("busyTimeout");
+    if (busyTimeout != null) {
+      builder.busyTimeout(duration("busyTimeout", busyTimeout));
+    }
+    return builder.build();
+  }
+
+  private static int positiveInt(String field, String value) {
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw NeuraSeaException.invalid(field, "must be a positive integer");
+  }
+
+  private static Duration duration(String field, String value) {
+    String text = value.trim();
+    try {
+      Duration parsed = text.chars().allMatch(Character::isDigit) && !text.isEmpty()
+          ? Duration.ofMillis(Long.parseLong(text))
+          : Duration.parse(text);
+      if (!parsed.isNegative() && parsed.toMillis() <= Integer.MAX_VALUE) {
+        return parsed;
+      }
+    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+      // reported below
+    }
+    throw NeuraSeaException.invalid(field, "must be milliseconds or an ISO-8601 duration such as PT5S");
+  }
+}
