@@ -1,0 +1,131 @@
+package com.neurasea.http;
+
+import com.neurasea.model.BindingId;
+import com.neurasea.model.Caller;
+import com.neurasea.model.GroupId;
+import com.neurasea.model.PageRequest;
+import com.neurasea.model.Principal;
+import com.neurasea.model.RoleId;
+import com.neurasea.model.TenantId;
+import com.neurasea.model.TokenId;
+import com.neurasea.model.UserId;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One call to a route as a handler sees it: the authenticated principal, the path parameters parsed
+ * into typed identifiers, query parameters and the request body already read as the route's type.
+ * Malformed values fail with 400 naming the parameter.
+ */
+final class ApiCall {
+  /** The page size when a listing names none. */
+  static final int DEFAULT_LIMIT = 100;
+
+  private final HttpServletRequest request;
+  private final Map<String, String> pathParameters;
+  private final Principal principal;
+  private final Object body;
+
+  ApiCall(HttpServletRequest request, Map<String, String> pathParameters, Principal principal, Object body) {
+    this.request = request;
+    this.pathParameters = Map.copyOf(pathParameters);
+    this.principal = principal;
+    this.body = body;
+  }
+
+  /** The authenticated principal. */
+  Principal principal() {
+    return Objects.requireNonNull(principal, "the route is not authenticated");
+  }
+
+  /** The principal acting at platform level. */
+  Caller platformCaller() {
+    return Caller.platform(principal());
+  }
+
+  /** The principal acting in the tenant named by the path. */
+  Caller tenantCaller() {
+    return Caller.in(principal(), tenantId());
+  }
+
+  /** The request body, read as the route's declared type. */
+  <T> T body(Class<T> type) {
+    return type.cast(body);
+  }
+
+  TenantId tenantId() {
+    return TenantId.of(path("tenantId"));
+  }
+
+  UserId userId() {
+    return UserId.of(path("userId"));
+  }
+
+  GroupId groupId() {
+    return GroupId.of(path("groupId"));
+  }
+
+  RoleId roleId() {
+    return RoleId.of(path("roleId"));
+  }
+
+  BindingId bindingId() {
+    return BindingId.of(path("bindingId"));
+  }
+
+  TokenId tokenId() {
+    return TokenId.of(path("tokenId"));
+  }
+
+  /** A path parameter; the route's template guarantees it is present. */
+  String path(String name) {
+    String value = pathParameters.get(name);
+    if (value == null) {
+      throw new IllegalStateException("the route has no path parameter " + name);
+    }
+    return value;
+  }
+
+  /** A query parameter, null when absent; given twice it is refused. */
+  String query(String name) {
+    String[] values = request.getParameterValues(name);
+    if (values == null || values.length == 0) {
+      return null;
+    }
+    if (values.length > 1) {
+      throw ApiFailure.invalid(name, "must be given at most once");
+    }
+    return values[0];
+  }
+
+  /** A boolean query parameter: {@code true} or {@code false}. */
+  boolean flag(String name, boolean absent) {
+    String value = query(name);
+    if (value == null) {
+      return absent;
+    }
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ApiFailure.invalid(name, "must be true or false");
+    };
+  }
+
+  /** The page named by {@code offset} (default 0) and {@code limit} (default 100). */
+  PageRequest page() {
+    return new PageRequest(integer("offset", 0), integer("limit", DEFAULT_LIMIT));
+  }
+
+  private int integer(String name, int absent) {
+    String value = query(name);
+    if (value == null) {
+      return absent;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw ApiFailure.invalid(name, "must be an integer");
+    }
+  }
+}

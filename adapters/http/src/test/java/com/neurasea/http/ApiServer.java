@@ -1,0 +1,190 @@
+package com.neurasea.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.neurasea.NeuraSea;
+import com.neurasea.identity.BootstrapResult;
+import com.neurasea.identity.PasswordPolicy;
+import com.neurasea.spi.Storage;
+import com.neurasea.store.sqlite.SqliteStorage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The admin API on a real Jetty over a real SQLite file, with a bootstrapped platform administrator,
+ * and a small HTTP client to talk to it.
+ */
+final class ApiServer implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final Storage storage;
+  final NeuraSea platform;
+  final BootstrapResult bootstrap;
+  final String admin;
+  private final Server server;
+  private final HttpClient client;
+  private final URI base;
+
+  private ApiServer(Storage storage, NeuraSea platform, Server server, URI base) {
+    this.storage = storage;
+    this.platform = platform;
+    this.server = server;
+    this.base = base;
+    this.bootstrap = platform.bootstrap("admin", "platform").orElseThrow();
+    this.admin = bearer(bootstrap.token().secret());
+    this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  static ApiServer start(Path dir) throws Exception {
+    return start(dir, java.util.List.of());
+  }
+
+  static ApiServer start(Path dir, java.util.List<Route> extraRoutes) throws Exception {
+    Storage storage = SqliteStorage.builder().path(dir.resolve("t.db")).build();
+    NeuraSea platform = NeuraSea.builder().storage(storage).keyFile(dir.resolve("k"))
+        .passwordPolicy(PasswordPolicy.forTests()).build();
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    ServletHolder holder = new ServletHolder(new AdminApiServlet(platform, extraRoutes));
+    AdminApiServlet.URL_PATTERNS.forEach(pattern -> context.addServlet(holder, pattern));
+    server.setHandler(context);
+    server.start();
+    return new ApiServer(storage, platform, server, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+  }
+
+  static String bearer(String token) {
+    return "Bearer " + token;
+  }
+
+  static String basic(String username, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Builds a JSON object from alternating names and values. */
+  static String json(Object... namesAndValues) {
+    ObjectNode node = JSON.createObjectNode();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      node.set((String) namesAndValues[i], JSON.valueToTree(namesAndValues[i + 1]));
+    }
+    return node.toString();
+  }
+
+  Reply get(String path, String auth) {
+    return send("GET", path, auth, null, null);
+  }
+
+  Reply delete(String path, String auth) {
+    return send("DELETE", path, auth, null, null);
+  }
+
+  Reply post(String path, String auth, String body) {
+    return send("POST", path, auth, body, "application/json");
+  }
+
+  Reply put(String path, String auth, String body) {
+    return send("PUT", path, auth, body, "application/json");
+  }
+
+  Reply patch(String path, String auth, String body) {
+    return send("PATCH", path, auth, body, "application/json");
+  }
+
+  Reply send(String method, String path, String auth, String body, String contentType) {
+    return send(method, path, auth, body, contentType, Map.of());
+  }
+
+  Reply send(String method, String path, String auth, String body, String contentType, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (auth != null) {
+      request.header("Authorization", auth);
+    }
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    headers.forEach(request::header);
+    try {
+      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Reply(response.statusCode(), response.headers(), response.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("Jetty did not stop", e);
+    } finally {
+      platform.close();
+      storage.close();
+    }
+  }
+
+  /**
+   * An HTTP answer.
+   *
+   * @param status the status
+   * @param headers the headers
+   * @param text the body
+   */
+  record Reply(int status, HttpHeaders headers, String text) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(text);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + text, e);
+      }
+    }
+
+    String field(String name) {
+      return json().path(name).asText();
+    }
+
+    String id() {
+      return field("id");
+    }
+
+    String code() {
+      return json().path("error").path("code").asText();
+    }
+
+    String param() {
+      return json().path("error").path("param").asText(null);
+    }
+
+    String message() {
+      return json().path("error").path("message").asText();
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + text;
+    }
+  }
+}
