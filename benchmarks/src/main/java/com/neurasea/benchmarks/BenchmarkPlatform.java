@@ -91,12 +91,17 @@ final class BenchmarkPlatform implements AutoCloseable {
         stores.tenancy().insertMembership(new Membership(tenant.id(), user, now));
         stores.tenancy().insertGroupMember(tenant.id(), new GroupId("grp_" + (u % GROUPS)), user);
       }
-      for (int b = 0; b < BINDINGS; b++) {
+      Set<String> distinct = new HashSet<>();
+      for (int b = 0; distinct.size() < BINDINGS; b++) {
         Subject subject = b % 3 == 0 ? Subject.group(new GroupId("grp_" + (b % GROUPS)))
             : Subject.user(new UserId("usr_" + (b % USERS)));
         Scope scope = b % 5 == 0 ? Scope.group(new GroupId("grp_" + (b % GROUPS))) : Scope.tenant();
-        stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_" + b), tenant.id(), subject,
-            new RoleId("rol_r" + (b % ROLES)), scope, now));
+        RoleId role = new RoleId("rol_r" + ((b * 7 + b / ROLES) % ROLES));
+        if (!distinct.add(subject + "|" + role + "|" + scope)) {
+          continue;
+        }
+        stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_" + b), tenant.id(), subject, role,
+            scope, now));
         grants[0] += PERMISSIONS_PER_ROLE;
       }
       // The measured user: member of group 55 (under 5, under 0), with a direct binding.

@@ -1,0 +1,247 @@
+package com.neurasea.sample;
+
+import com.neurasea.NeuraSea;
+import com.neurasea.http.AdminApiServlet;
+import com.neurasea.identity.BootstrapResult;
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.spi.Storage;
+import com.neurasea.store.sqlite.SqliteStorage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A runnable NeuraSea host on the embedded defaults: SQLite in a data directory, a key file next to
+ * it, and the admin API on embedded Jetty.
+ *
+ * <pre>{@code
+ * java -jar samples/plain-java/target/neurasea-sample.jar --port 8080 --data-dir ./neurasea-data
+ * }</pre>
+ *
+ * <p>The first start creates the platform administrator and prints its API token once; later starts
+ * reuse the data. Tests and other programs start it with {@link #start(SampleHostOptions)}.
+ */
+public final class SampleHost {
+  /** The database file inside the data directory. */
+  public static final String DATABASE_FILE = "neurasea.db";
+  /** The key file inside the data directory. */
+  public static final String KEY_FILE = "neurasea.key";
+  /** The slug of the tenant created with the administrator on first start. */
+  public static final String PLATFORM_TENANT = "platform";
+  /** The exit status when the host cannot start. */
+  public static final int EXIT_CANNOT_START = 2;
+
+  private SampleHost() {}
+
+  /**
+   * Runs the host until it is stopped (Ctrl-C or a termination signal). Prints a one-line reason
+   * and exits with status 2 when it cannot start.
+   *
+   * @param args the flags; see {@code --help}
+   */
+  public static void main(String[] args) {
+    quietLibraryLogs();
+    int status = run(Arrays.asList(args), System.getenv(), System.out, System.err);
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /**
+   * Starts the host: prepares the data directory, opens the storage and the platform, creates the
+   * administrator on first start and serves the admin API.
+   *
+   * @param options where to listen and keep data
+   * @return the running host; close it to stop
+   * @throws StartupException with a one-line reason when it cannot start
+   */
+  public static RunningHost start(SampleHostOptions options) {
+    Path dataDir = prepareDataDir(options.dataDir());
+    Storage storage = openStorage(dataDir.resolve(DATABASE_FILE));
+    NeuraSea platform = null;
+    Server server = null;
+    try {
+      platform = NeuraSea.builder().storage(storage).keyFile(dataDir.resolve(KEY_FILE)).build();
+      server = new Server();
+      int port = listen(server, platform, options);
+      // Only once the port is ours: a start that fails later would lose the one-time token.
+      Optional<BootstrapResult> bootstrap = bootstrap(platform, options.adminUsername());
+      return new RunningHost(server, platform, storage, options, dataDir, port,
+          bootstrap.map(result -> result.token().secret()).orElse(null));
+    } catch (StartupException e) {
+      RunningHost.shutDown(server, platform, storage);
+      throw e;
+    } catch (NeuraSeaException e) {
+      RunningHost.shutDown(server, platform, storage);
+      throw new StartupException("cannot start the platform: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      RunningHost.shutDown(server, platform, storage);
+      throw new StartupException("cannot start the platform: " + e, e);
+    }
+  }
+
+  /** Parses flags, starts, prints the greeting and waits; returns the exit status. */
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(SampleHostOptions.usage());
+      return 0;
+    }
+    RunningHost host;
+    try {
+      host = start(SampleHostOptions.parse(args, env));
+    } catch (StartupException e) {
+      err.println("neurasea: " + e.getMessage());
+      return EXIT_CANNOT_START;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(host::close, "neurasea-shutdown"));
+    out.print(greeting(host));
+    out.flush();
+    try {
+      host.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      host.close();
+    }
+    return 0;
+  }
+
+  /** What a person sees once the host is up. */
+  static String greeting(RunningHost host) {
+    StringBuilder text = new StringBuilder();
+    text.append("NeuraSea sample host listening on ").append(host.baseUri())
+        .append(" (bound to ").append(host.bind()).append(':').append(host.port()).append(")\n")
+        .append("Data directory: ").append(host.dataDir()).append('\n');
+    Optional<String> token = host.bootstrapToken();
+    if (token.isEmpty()) {
+      return text.append("Reusing existing data: the administrator '").append(host.adminUsername())
+          .append("' already exists. Use the API token printed on first start.\n")
+          .append("Press Ctrl-C to stop.\n").toString();
+    }
+    String rule = "=".repeat(78) + "\n";
+    return text.append('\n').append(rule)
+        .append("First start: created the platform administrator '").append(host.adminUsername())
+        .append("' and the tenant '").append(PLATFORM_TENANT).append("'.\n\n")
+        .append("Admin API token (shown ONCE; only its hash is stored, it cannot be shown again):\n\n")
+        .append("    ").append(token.get()).append("\n\n")
+        .append("Try it:\n\n")
+        .append("    export NEURASEA_TOKEN='").append(token.get()).append("'\n")
+        .append("    curl -H \"Authorization: Bearer $NEURASEA_TOKEN\" ").append(host.baseUri()).append("/admin/v1/me\n\n")
+        .append("API description: ").append(host.baseUri()).append("/openapi.json\n")
+        .append(rule).append("Press Ctrl-C to stop.\n").toString();
+  }
+
+  private static Path prepareDataDir(Path requested) {
+    Path dir = requested.toAbsolutePath().normalize();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new StartupException("the data directory " + dir + " is a file, not a directory; choose another with --data-dir");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new StartupException("cannot create the data directory " + dir + " (" + reason(e)
+          + "); choose another with --data-dir", e);
+    }
+    try {
+      // Root passes every permission check; only a real write shows a read-only file system.
+      Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));
+    } catch (IOException e) {
+      throw new StartupException("the data directory " + dir + " is not writable (" + reason(e)
+          + "); choose another with --data-dir", e);
+    }
+    return dir;
+  }
+
+  private static Storage openStorage(Path database) {
+    try {
+      return SqliteStorage.builder().path(database).build();
+    } catch (NeuraSeaException e) {
+      throw new StartupException("cannot open the database " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<BootstrapResult> bootstrap(NeuraSea platform, String adminUsername) {
+    try {
+      return platform.bootstrap(adminUsername, PLATFORM_TENANT);
+    } catch (NeuraSeaException e) {
+      if (e.code() == ErrorCode.CONFLICT) {
+        throw new StartupException("the data directory already holds a platform set up with another administrator;"
+            + " start with the --admin-username used the first time", e);
+      }
+      throw new StartupException("cannot create the administrator '" + adminUsername + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static int listen(Server server, NeuraSea platform, SampleHostOptions options) {
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(options.bind());
+    connector.setPort(options.port());
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    // Mapped at the root so that every unknown path also gets the API's JSON 404.
+    context.addServlet(new ServletHolder("neurasea-admin-api", new AdminApiServlet(platform)), "/*");
+    server.setHandler(context);
+    try {
+      server.start();
+    } catch (Exception e) {
+      throw listenFailure(options, e);
+    }
+    return connector.getLocalPort();
+  }
+
+  private static StartupException listenFailure(SampleHostOptions options, Exception e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException bind) {
+        String message = String.valueOf(bind.getMessage());
+        if (message.contains("in use")) {
+          return new StartupException("port " + options.port() + " on " + options.bind()
+              + " is already in use; choose another with --port", e);
+        }
+        return new StartupException("cannot listen on " + options.bind() + ":" + options.port() + " (" + message
+            + "); choose another address with --bind", e);
+      }
+      if (cause instanceof java.nio.channels.UnresolvedAddressException) {
+        return new StartupException("cannot listen on " + options.bind() + ": unknown address; choose another with --bind", e);
+      }
+    }
+    return new StartupException("cannot start the HTTP server on " + options.bind() + ":" + options.port() + ": " + e, e);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException exists) {
+      return "a file is in the way: " + exists.getFile();
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason() + (fs.getFile() == null ? "" : ": " + fs.getFile());
+    }
+    return e.toString();
+  }
+
+  private static void quietLibraryLogs() {
+    // Jetty, Hikari and Flyway announce themselves at INFO; the sample's own output says enough.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    if (System.getProperty("org.jboss.logging.provider") == null) {
+      // Hibernate Validator logs through JBoss Logging, which would otherwise pick java.util.logging.
+      System.setProperty("org.jboss.logging.provider", "slf4j");
+    }
+  }
+}

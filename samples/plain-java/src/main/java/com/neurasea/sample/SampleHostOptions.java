@@ -1,0 +1,162 @@
+package com.neurasea.sample;
+
+import com.neurasea.model.Patterns;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How the sample host runs: where it listens, where it keeps its data and who its first
+ * administrator is. Flags win over environment variables, which win over the defaults.
+ *
+ * @param port the TCP port, 0 for any free port
+ * @param bind the address to listen on
+ * @param dataDir the directory holding {@code neurasea.db} and {@code neurasea.key}
+ * @param adminUsername the platform administrator created on first start
+ */
+public record SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
+  /** The port when none is given. */
+  public static final int DEFAULT_PORT = 8080;
+  /** The address when none is given: loopback only. */
+  public static final String DEFAULT_BIND = "127.0.0.1";
+  /** The data directory when none is given, relative to the working directory. */
+  public static final String DEFAULT_DATA_DIR = "./neurasea-data";
+  /** The administrator's username when none is given. */
+  public static final String DEFAULT_ADMIN_USERNAME = "admin";
+
+  /** Validates the components. */
+  public SampleHostOptions {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(adminUsername, "adminUsername");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
+    }
+  }
+
+  /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
+  public static SampleHostOptions defaults() {
+    return new SampleHostOptions(DEFAULT_PORT, DEFAULT_BIND, Path.of(DEFAULT_DATA_DIR), DEFAULT_ADMIN_USERNAME);
+  }
+
+  /** The same options with another port. */
+  public SampleHostOptions withPort(int newPort) {
+    return new SampleHostOptions(newPort, bind, dataDir, adminUsername);
+  }
+
+  /** The same options with another data directory. */
+  public SampleHostOptions withDataDir(Path newDataDir) {
+    return new SampleHostOptions(port, bind, newDataDir, adminUsername);
+  }
+
+  /**
+   * Reads flags ({@code --port 8080} or {@code --port=8080}) over environment variables over the
+   * defaults. {@code --help} is not an option; the caller looks for it first.
+   *
+   * @param args the command line
+   * @param env the environment
+   * @return the options
+   * @throws StartupException naming the flag or variable with an unusable value, or an unknown flag
+   */
+  public static SampleHostOptions parse(List<String> args, Map<String, String> env) {
+    String port = env.get("NEURASEA_PORT");
+    String portSource = "NEURASEA_PORT";
+    String bind = env.getOrDefault("NEURASEA_BIND", DEFAULT_BIND);
+    String bindSource = "NEURASEA_BIND";
+    String dataDir = env.getOrDefault("NEURASEA_DATA_DIR", DEFAULT_DATA_DIR);
+    String dataDirSource = "NEURASEA_DATA_DIR";
+    String admin = env.getOrDefault("NEURASEA_ADMIN_USERNAME", DEFAULT_ADMIN_USERNAME);
+    String adminSource = "NEURASEA_ADMIN_USERNAME";
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      int equals = arg.indexOf('=');
+      String flag = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+      String value;
+      if (equals > 0 && arg.startsWith("--")) {
+        value = arg.substring(equals + 1);
+      } else if (isFlag(flag)) {
+        if (i + 1 >= args.size()) {
+          throw new StartupException(flag + " needs a value; run with --help to see the flags");
+        }
+        value = args.get(++i);
+      } else if (arg.startsWith("-")) {
+        throw new StartupException("unknown flag " + arg + "; run with --help to see the flags");
+      } else {
+        throw new StartupException("unexpected argument '" + arg + "'; run with --help to see the flags");
+      }
+      switch (flag) {
+        case "--port" -> {
+          port = value;
+          portSource = flag;
+        }
+        case "--bind" -> {
+          bind = value;
+          bindSource = flag;
+        }
+        case "--data-dir" -> {
+          dataDir = value;
+          dataDirSource = flag;
+        }
+        case "--admin-username" -> {
+          admin = value;
+          adminSource = flag;
+        }
+        default -> throw new StartupException("unknown flag " + flag + "; run with --help to see the flags");
+      }
+    }
+    return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
+        requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource));
+  }
+
+  /** What {@code --help} prints. */
+  public static String usage() {
+    return """
+        Usage: java -jar neurasea-sample.jar [flags]
+
+        Runs the NeuraSea admin API on embedded Jetty over SQLite. On first start it creates the
+        platform administrator and prints its API token once.
+
+        Flags (each may also be written --flag=value; a flag wins over its environment variable):
+          --port N                TCP port to listen on, 0 for any free port    [env NEURASEA_PORT, default 8080]
+          --bind ADDRESS          address to listen on; 0.0.0.0 for every one   [env NEURASEA_BIND, default 127.0.0.1]
+          --data-dir DIR          directory for neurasea.db and neurasea.key    [env NEURASEA_DATA_DIR, default ./neurasea-data]
+          --admin-username NAME   platform administrator created on first start [env NEURASEA_ADMIN_USERNAME, default admin]
+          --help                  print this help and exit
+
+        Exit codes: 0 after a clean shutdown, 2 when the host cannot start (the reason is printed).
+        """;
+  }
+
+  private static boolean isFlag(String flag) {
+    return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
+        || flag.equals("--admin-username");
+  }
+
+  private static int parsePort(String value, String source) {
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= 0 && port <= 65_535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new StartupException(source + " must be a port number from 0 to 65535, was '" + value + "'");
+  }
+
+  private static String requireText(String value, String source) {
+    if (value == null || value.isBlank()) {
+      throw new StartupException(source + " must not be empty");
+    }
+    return value.strip();
+  }
+
+  private static String checkUsername(String value, String source) {
+    if (value == null || !value.matches(Patterns.USERNAME)) {
+      throw new StartupException(source + " must be 3-64 letters, digits, '.', '_' or '-', starting with a letter or"
+          + " digit, was '" + value + "'");
+    }
+    return value;
+  }
+}
