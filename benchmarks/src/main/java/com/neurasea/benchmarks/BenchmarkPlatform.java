@@ -39,8 +39,7 @@ import java.util.stream.Stream;
  * A SQLite platform seeded with one large tenant: {@value #ROLES} custom roles of
  * {@value #PERMISSIONS_PER_ROLE} permissions each, {@value #USERS} users in {@value #GROUPS} nested
  * groups, and bindings to users and groups adding up to 20,000+ permission grants in the tenant.
- * The measured user holds a handful of bindings: directly, through its group and through that
- * group's parent.
+ * Two users are measured: a typical one with two bindings and a heavy one with 24.
  */
 final class BenchmarkPlatform implements AutoCloseable {
   static final int ROLES = 200;
@@ -54,7 +53,10 @@ final class BenchmarkPlatform implements AutoCloseable {
   final NeuraSea platform;
   final BootstrapResult bootstrap;
   final Tenant tenant;
-  final Caller measured;
+  /** A user with 24 bindings (direct, through its group and the group's two ancestors): 230+ grants. */
+  final Caller heavy;
+  /** A user with two bindings: one direct, one through its group. */
+  final Caller typical;
   final long tenantGrants;
 
   BenchmarkPlatform(AccessCacheSettings cache) {
@@ -104,13 +106,26 @@ final class BenchmarkPlatform implements AutoCloseable {
             scope, now));
         grants[0] += PERMISSIONS_PER_ROLE;
       }
-      // The measured user: member of group 55 (under 5, under 0), with a direct binding.
+      // The heavy user: member of group 55 (under 5, under 0), 24 bindings in all.
       stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_measured"), tenant.id(),
           Subject.user(new UserId("usr_55")), BuiltInRole.MEMBER.id(), Scope.tenant(), now));
+      // The typical user: one direct binding and one through its team's group.
+      UserId typical = new UserId("usr_typical");
+      GroupId team = new GroupId("grp_team");
+      stores.tenancy().insertUser(new User(typical, "typical", null, null, null, LoginMethod.TOKEN_ONLY, null, null,
+          AccountStatus.ACTIVE, now, now));
+      stores.tenancy().insertMembership(new Membership(tenant.id(), typical, now));
+      stores.tenancy().insertGroup(new Group(team, tenant.id(), "team", null, now));
+      stores.tenancy().insertGroupMember(tenant.id(), team, typical);
+      stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_typical_1"), tenant.id(),
+          Subject.user(typical), BuiltInRole.MEMBER.id(), Scope.tenant(), now));
+      stores.permissions().insertBinding(new RoleBinding(new BindingId("rbd_typical_2"), tenant.id(),
+          Subject.group(team), new RoleId("rol_r7"), Scope.tenant(), now));
       return null;
     });
     tenantGrants = grants[0];
-    measured = Caller.in(Principal.user(new UserId("usr_55")), tenant.id());
+    heavy = Caller.in(Principal.user(new UserId("usr_55")), tenant.id());
+    typical = Caller.in(Principal.user(new UserId("usr_typical")), tenant.id());
   }
 
   @Override

@@ -37,6 +37,11 @@ public class PermissionCheckBenchmark {
     @Param({"cached", "uncached"})
     public String cache;
 
+    @Param({"typical", "heavy"})
+    public String user;
+
+    com.neurasea.model.Caller caller;
+
     BenchmarkPlatform platform;
     String allowed;
     String denied;
@@ -45,10 +50,11 @@ public class PermissionCheckBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       platform = new BenchmarkPlatform(cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
+      caller = user.equals("typical") ? platform.typical : platform.heavy;
       allowed = Permissions.useModel("gpt-4o-mini");
       denied = Permissions.MEMBERS_MANAGE;
-      if (!platform.platform.permissions().check(platform.measured, allowed, tenant)
-          || platform.platform.permissions().check(platform.measured, denied, tenant)) {
+      if (!platform.platform.permissions().check(caller, allowed, tenant)
+          || platform.platform.permissions().check(caller, denied, tenant)) {
         throw new IllegalStateException("benchmark fixture grants the wrong permissions");
       }
     }
@@ -62,12 +68,12 @@ public class PermissionCheckBenchmark {
   /** A permission the user holds (through a tenant-wide binding). */
   @Benchmark
   public boolean checkAllowed(Platform p) {
-    return p.platform.platform.permissions().check(p.platform.measured, p.allowed, p.tenant);
+    return p.platform.platform.permissions().check(p.caller, p.allowed, p.tenant);
   }
 
   /** A permission the user lacks: every pattern it holds is tried. */
   @Benchmark
   public boolean checkDenied(Platform p) {
-    return p.platform.platform.permissions().check(p.platform.measured, p.denied, p.tenant);
+    return p.platform.platform.permissions().check(p.caller, p.denied, p.tenant);
   }
 }

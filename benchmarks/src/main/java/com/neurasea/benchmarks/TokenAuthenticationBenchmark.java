@@ -44,7 +44,7 @@ public class TokenAuthenticationBenchmark {
     public void setUp() {
       platform = new BenchmarkPlatform(cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
       String secret = platform.platform.identity()
-          .createToken(platform.measured, new CreateToken("bench", null, null, null)).secret();
+          .createToken(platform.typical, new CreateToken("bench", null, null, null)).secret();
       credentials = new TokenCredentials(secret, "127.0.0.1", "jmh");
     }
 

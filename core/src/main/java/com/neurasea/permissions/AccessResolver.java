@@ -7,17 +7,14 @@ import com.neurasea.model.AccountStatus;
 import com.neurasea.model.Grant;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.ScopeKind;
-import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TenantStatus;
-import com.neurasea.model.User;
-import com.neurasea.model.UserId;
+import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.Storage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Loads and caches what a user may do in a tenant and the ancestry of groups. Values carry the
@@ -83,22 +80,23 @@ final class AccessResolver {
     // Counters first, store second: a change racing with this load leaves a value that is already stale.
     long global = generations.global();
     long tenantGeneration = generations.tenant(key.tenantId());
-    Optional<User> user = storage.tenancy().findUser(key.userId());
-    if (user.isEmpty() || user.get().status() != AccountStatus.ACTIVE) {
+    AccessFacts facts = storage.accessOf(key.platformOnly() ? null : key.tenantId(), key.userId());
+    if (facts.userStatus() != AccountStatus.ACTIVE) {
       return new AccessSnapshot(AccessState.USER_INACTIVE, GrantSet.EMPTY, GrantSet.EMPTY, Map.of(), global,
           tenantGeneration);
     }
-    GrantSet platform = new GrantSet(patterns(storage.permissions().platformGrantsOf(key.userId())));
+    GrantSet platform = new GrantSet(patterns(facts.platformGrants()));
     if (key.tenantId() == null) {
       return new AccessSnapshot(AccessState.ACTIVE, platform, GrantSet.EMPTY, Map.of(), global, tenantGeneration);
     }
-    AccessState state = tenantState(key.tenantId(), key.userId(), key.platformOnly());
+    AccessState state = !facts.member() ? AccessState.NOT_MEMBER
+        : facts.tenantStatus() == TenantStatus.ACTIVE ? AccessState.ACTIVE : AccessState.TENANT_INACTIVE;
     if (state != AccessState.ACTIVE) {
       return new AccessSnapshot(state, platform, GrantSet.EMPTY, Map.of(), global, tenantGeneration);
     }
     List<String> tenantWide = new ArrayList<>();
     Map<GroupId, List<String>> byGroup = new HashMap<>();
-    for (Grant grant : storage.permissions().grantsOf(key.tenantId(), key.userId())) {
+    for (Grant grant : facts.tenantGrants()) {
       if (grant.scope().kind() == ScopeKind.GROUP) {
         byGroup.computeIfAbsent(grant.scope().groupId(), g -> new ArrayList<>()).add(grant.permission());
       } else if (grant.scope().kind() == ScopeKind.TENANT) {
@@ -109,17 +107,6 @@ final class AccessResolver {
     byGroup.forEach((group, permissions) -> groups.put(group, new GrantSet(permissions)));
     return new AccessSnapshot(AccessState.ACTIVE, platform, new GrantSet(tenantWide), Map.copyOf(groups), global,
         tenantGeneration);
-  }
-
-  private AccessState tenantState(TenantId tenantId, UserId userId, boolean platformOnly) {
-    if (platformOnly) {
-      return AccessState.NOT_MEMBER;
-    }
-    Optional<Tenant> tenant = storage.tenancy().findTenant(tenantId);
-    if (tenant.isEmpty() || storage.tenancy().findMembership(tenantId, userId).isEmpty()) {
-      return AccessState.NOT_MEMBER;
-    }
-    return tenant.get().status() == TenantStatus.ACTIVE ? AccessState.ACTIVE : AccessState.TENANT_INACTIVE;
   }
 
   private static List<String> patterns(List<Grant> grants) {

@@ -1,5 +1,8 @@
 package com.neurasea.store.jdbc;
 
+import com.neurasea.model.TenantId;
+import com.neurasea.model.UserId;
+import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.Storage;
@@ -86,6 +89,11 @@ public final class JdbcStorage implements Storage {
   @Override
   public PermissionStore permissions() {
     return stores.permissions();
+  }
+
+  @Override
+  public AccessFacts accessOf(TenantId tenantId, UserId userId) {
+    return stores.accessOf(tenantId, userId);
   }
 
   @Override

@@ -289,12 +289,12 @@ public final class JdbcPermissionStore implements PermissionStore {
   }
 
   /** One binding's scope and its role's permission list, as the grant queries return them. */
-  private record BoundPermissions(String scopeKind, String scopeGroupId, String permissionList) {}
+  record BoundPermissions(String scopeKind, String scopeGroupId, String permissionList) {}
 
   /** The permission lists of the bindings at one scope. */
   private record ScopeRows(Scope scope, List<String> permissionLists) {}
 
-  private static List<Grant> grants(List<BoundPermissions> rows) {
+  static List<Grant> grants(List<BoundPermissions> rows) {
     if (rows.isEmpty()) {
       return List.of();
     }

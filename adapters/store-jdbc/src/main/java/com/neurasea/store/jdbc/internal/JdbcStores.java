@@ -1,5 +1,8 @@
 package com.neurasea.store.jdbc.internal;
 
+import com.neurasea.model.TenantId;
+import com.neurasea.model.UserId;
+import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.Stores;
@@ -11,8 +14,10 @@ import com.neurasea.spi.TenancyStore;
  * @param tenancy tenants, users, memberships and groups
  * @param credentials passwords and API tokens
  * @param permissions roles, bindings and grants
+ * @param access the one-statement access query
  */
-public record JdbcStores(TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions)
+public record JdbcStores(
+    TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions, JdbcAccessQuery access)
     implements Stores {
   /**
    * The stores over a session.
@@ -21,7 +26,13 @@ public record JdbcStores(TenancyStore tenancy, CredentialStore credentials, Perm
    * @return the stores
    */
   public static JdbcStores over(Session session) {
-    return new JdbcStores(
-        new JdbcTenancyStore(session), new JdbcCredentialStore(session), new JdbcPermissionStore(session));
+    return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
+        new JdbcPermissionStore(session), new JdbcAccessQuery(session));
+  }
+
+  /** Reads the access facts in one statement. */
+  @Override
+  public AccessFacts accessOf(TenantId tenantId, UserId userId) {
+    return access.accessOf(tenantId, userId);
   }
 }
