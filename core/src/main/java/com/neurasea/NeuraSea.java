@@ -2,7 +2,11 @@ package com.neurasea;
 
 import com.neurasea.identity.BootstrapResult;
 import com.neurasea.identity.IdentityService;
+import com.neurasea.internal.Generations;
 import com.neurasea.permissions.PermissionService;
+import com.neurasea.spi.ChangeNotifier;
+import com.neurasea.spi.Storage;
+import com.neurasea.tenancy.GroupService;
 import com.neurasea.tenancy.TenancyService;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -36,17 +40,29 @@ public final class NeuraSea implements AutoCloseable {
   private static final long TOKEN_USE_FLUSH_SECONDS = 30;
 
   private final TenancyService tenancy;
+  private final GroupService groups;
   private final PermissionService permissions;
   private final IdentityService identity;
   private final ScheduledExecutorService background;
   private final List<AutoCloseable> owned = new ArrayList<>();
+  private final AutoCloseable subscription;
   private boolean closed;
 
   @Inject
-  NeuraSea(TenancyService tenancy, PermissionService permissions, IdentityService identity) {
+  NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity, Storage storage,
+      Generations generations) {
     this.tenancy = tenancy;
+    this.groups = groups;
     this.permissions = permissions;
     this.identity = identity;
+    Optional<ChangeNotifier> notifier = storage.changeNotifier();
+    if (notifier.isPresent()) {
+      // Other instances on the same database learn of our changes, and we of theirs.
+      generations.publishTo(notifier.get());
+      this.subscription = notifier.get().subscribe(generations::applyRemote);
+    } else {
+      this.subscription = null;
+    }
     permissions.syncBuiltInRoles();
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "neurasea-background");
@@ -62,9 +78,14 @@ public final class NeuraSea implements AutoCloseable {
     return new NeuraSeaBuilder();
   }
 
-  /** Tenants, accounts, memberships and groups. */
+  /** Tenants, accounts and memberships. */
   public TenancyService tenancy() {
     return tenancy;
+  }
+
+  /** Nestable groups and their members. */
+  public GroupService groups() {
+    return groups;
   }
 
   /** Roles, bindings and permission checks. */
@@ -108,6 +129,13 @@ public final class NeuraSea implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flushQuietly();
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.warn("closing the change subscription failed: {}", e.toString());
+      }
+    }
     for (int i = owned.size() - 1; i >= 0; i--) {
       try {
         owned.get(i).close();

@@ -36,7 +36,7 @@ class ConcurrentWritesTest {
     try (TestPlatform t = new TestPlatform(dir)) {
       Tenant acme = t.tenant("acme");
       Caller admin = t.admin.inTenant(acme.id());
-      Group group = t.platform.tenancy().createGroup(admin, new CreateGroup("everyone", null));
+      Group group = t.platform.groups().createGroup(admin, new CreateGroup("everyone", null));
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       List<Future<Integer>> results = new ArrayList<>();
       for (int thread = 0; thread < THREADS; thread++) {
@@ -47,7 +47,7 @@ class ConcurrentWritesTest {
                 new CreateUser("u" + id + "-" + i, null, null, null, LoginMethod.TOKEN_ONLY, null));
             t.platform.permissions().createBinding(admin,
                 new CreateBinding(Subject.user(user.id()), BuiltInRole.MEMBER.id(), Scope.tenant()));
-            t.platform.tenancy().addGroupMember(admin, group.id(), user.id());
+            t.platform.groups().addGroupMember(admin, group.id(), user.id());
           }
           return USERS_PER_THREAD;
         };
@@ -62,7 +62,7 @@ class ConcurrentWritesTest {
       assertThat(t.platform.tenancy().listMembers(admin, new PageRequest(0, 1000))).hasSize(THREADS * USERS_PER_THREAD);
       assertThat(t.platform.permissions().listBindings(admin, null, new PageRequest(0, 1000)))
           .hasSize(THREADS * USERS_PER_THREAD);
-      assertThat(t.platform.tenancy().listGroupMembers(admin, group.id(), new PageRequest(0, 1000)))
+      assertThat(t.platform.groups().listGroupMembers(admin, group.id(), new PageRequest(0, 1000)))
           .hasSize(THREADS * USERS_PER_THREAD);
     }
   }

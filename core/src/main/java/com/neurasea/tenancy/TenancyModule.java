@@ -9,5 +9,6 @@ public final class TenancyModule extends AbstractModule {
   protected void configure() {
     install(new CoreModule());
     bind(TenancyService.class);
+    bind(GroupService.class);
   }
 }

@@ -7,12 +7,9 @@ import com.neurasea.internal.PasswordHasher;
 import com.neurasea.internal.Times;
 import com.neurasea.model.AccountStatus;
 import com.neurasea.model.Caller;
-import com.neurasea.model.CreateGroup;
 import com.neurasea.model.CreateTenant;
 import com.neurasea.model.CreateUser;
 import com.neurasea.model.ErrorCode;
-import com.neurasea.model.Group;
-import com.neurasea.model.GroupId;
 import com.neurasea.model.LoginMethod;
 import com.neurasea.model.Membership;
 import com.neurasea.model.NeuraSeaException;
@@ -38,10 +35,9 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * Tenants, user accounts, memberships and groups.
+ * Tenants, user accounts and memberships ({@link GroupService} has the groups).
  *
  * <p>Every call is checked against the caller: tenant-level calls act in {@code caller.tenantId()}
  * and need the named permission there; an id of another tenant answers exactly as an unknown id.
@@ -49,9 +45,6 @@ import java.util.Optional;
  */
 @Singleton
 public final class TenancyService {
-  /** Deepest group nesting accepted. */
-  public static final int MAX_GROUP_DEPTH = 32;
-
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
@@ -59,6 +52,7 @@ public final class TenancyService {
   private final IdGenerator ids;
   private final PermissionService permissions;
   private final PasswordHasher passwords;
+  private final MemberChecks checks;
 
   @Inject
   TenancyService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
@@ -70,6 +64,7 @@ public final class TenancyService {
     this.ids = ids;
     this.permissions = permissions;
     this.passwords = passwords;
+    this.checks = new MemberChecks(storage, permissions);
   }
 
   // ---------------------------------------------------------------- tenants
@@ -89,14 +84,14 @@ public final class TenancyService {
 
   /** Returns the caller's tenant ({@code tenant:read}). */
   public Tenant getTenant(Caller caller) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = MemberChecks.requireTenant(caller);
     permissions.require(caller, Permissions.TENANT_READ, Scope.tenant());
     return storage.tenancy().findTenant(tenant).orElseThrow(() -> NeuraSeaException.notFound("tenant"));
   }
 
   /** Changes the caller's tenant's name or time zone ({@code tenant:manage}). */
   public Tenant updateTenant(Caller caller, UpdateTenant command) {
-    TenantId tenantId = requireTenant(caller);
+    TenantId tenantId = MemberChecks.requireTenant(caller);
     validator.validate("tenant", command);
     permissions.require(caller, Permissions.TENANT_MANAGE, Scope.tenant());
     Tenant current = storage.tenancy().findTenant(tenantId).orElseThrow(() -> NeuraSeaException.notFound("tenant"));
@@ -164,7 +159,7 @@ public final class TenancyService {
    * account, its membership and its password land together or not at all.
    */
   public User createUser(Caller caller, CreateUser command) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = MemberChecks.requireTenant(caller);
     validator.validate("user", command);
     permissions.require(caller, Permissions.MEMBERS_MANAGE, Scope.tenant());
     boolean passwordLogin = command.loginMethod() == LoginMethod.PASSWORD;
@@ -197,8 +192,8 @@ public final class TenancyService {
     if (userId == null) {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }
-    if (!isSelf(caller, userId)) {
-      requireMemberWith(caller, userId, Permissions.MEMBERS_READ);
+    if (!MemberChecks.isSelf(caller, userId)) {
+      checks.requireMemberWith(caller, userId, Permissions.MEMBERS_READ);
     }
     return storage.tenancy().findUser(userId).orElseThrow(() -> NeuraSeaException.notFound("user"));
   }
@@ -214,7 +209,7 @@ public final class TenancyService {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }
     validator.validate("user", command);
-    if (!isSelf(caller, userId)) {
+    if (!MemberChecks.isSelf(caller, userId)) {
       requireAccountAdmin(caller, userId);
     }
     User current = storage.tenancy().findUser(userId).orElseThrow(() -> NeuraSeaException.notFound("user"));
@@ -244,7 +239,7 @@ public final class TenancyService {
     if (status == null) {
       throw NeuraSeaException.invalid("status", "must be one of PENDING, ACTIVE, LOCKED, DISABLED");
     }
-    if (isSelf(caller, userId)) {
+    if (MemberChecks.isSelf(caller, userId)) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "an account cannot change its own status");
     }
     requireAccountAdmin(caller, userId);
@@ -274,7 +269,7 @@ public final class TenancyService {
     if (newPassword == null || newPassword.length() < 12 || newPassword.length() > 256) {
       throw NeuraSeaException.invalid("password", "must be 12 to 256 characters");
     }
-    if (!isSelf(caller, userId)) {
+    if (!MemberChecks.isSelf(caller, userId)) {
       requireAccountAdmin(caller, userId);
     }
     User user = storage.tenancy().findUser(userId).orElseThrow(() -> NeuraSeaException.notFound("user"));
@@ -296,7 +291,7 @@ public final class TenancyService {
 
   /** Lists the caller's tenant's members ({@code members:read}). */
   public List<User> listMembers(Caller caller, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = MemberChecks.requireTenant(caller);
     Objects.requireNonNull(page, "page");
     permissions.require(caller, Permissions.MEMBERS_READ, Scope.tenant());
     return storage.tenancy().listMembers(tenant, page);
@@ -308,7 +303,7 @@ public final class TenancyService {
    * tenants.
    */
   public Membership addMember(Caller caller, UserId userId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = MemberChecks.requireTenant(caller);
     if (userId == null) {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }
@@ -330,11 +325,11 @@ public final class TenancyService {
    * and role bindings there, in one transaction. The account itself remains.
    */
   public void removeMember(Caller caller, UserId userId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = MemberChecks.requireTenant(caller);
     if (userId == null) {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }
-    requireMemberWith(caller, userId, Permissions.MEMBERS_MANAGE);
+    checks.requireMemberWith(caller, userId, Permissions.MEMBERS_MANAGE);
     storage.inTransaction(stores -> {
       stores.permissions().deleteBindingsOfUser(tenant, userId);
       if (!stores.tenancy().deleteMembership(tenant, userId)) {
@@ -343,135 +338,6 @@ public final class TenancyService {
       return null;
     });
     generations.bumpTenant(tenant);
-  }
-
-  // ---------------------------------------------------------------- groups
-
-  /** Creates a group ({@code groups:manage} at the parent, or the tenant for a top-level group). */
-  public Group createGroup(Caller caller, CreateGroup command) {
-    TenantId tenant = requireTenant(caller);
-    validator.validate("group", command);
-    permissions.requireTenantAccess(caller);
-    Scope scope = Scope.tenant();
-    if (command.parentId() != null) {
-      requireDepth(tenant, command.parentId(), "parentId");
-      scope = Scope.group(command.parentId());
-    }
-    permissions.require(caller, Permissions.GROUPS_MANAGE, scope);
-    Group group = new Group(new GroupId(ids.next(GroupId.PREFIX)), tenant, command.name(), command.parentId(),
-        Times.now(clock));
-    storage.tenancy().insertGroup(group);
-    generations.bumpTenant(tenant);
-    return group;
-  }
-
-  /** Returns a group of the caller's tenant ({@code groups:read}). */
-  public Group getGroup(Caller caller, GroupId groupId) {
-    TenantId tenant = requireTenant(caller);
-    Group group = existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_READ, Scope.group(groupId));
-    return group;
-  }
-
-  /** Lists the caller's tenant's groups ({@code groups:read}). */
-  public List<Group> listGroups(Caller caller, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
-    Objects.requireNonNull(page, "page");
-    permissions.require(caller, Permissions.GROUPS_READ, Scope.tenant());
-    return storage.tenancy().listGroups(tenant, page);
-  }
-
-  /**
-   * Renames or moves a group ({@code groups:manage} at the tenant). Moving a group under itself or
-   * one of its descendants is refused.
-   */
-  public Group updateGroup(Caller caller, GroupId groupId, CreateGroup command) {
-    TenantId tenant = requireTenant(caller);
-    validator.validate("group", command);
-    Group current = existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.tenant());
-    if (command.parentId() != null) {
-      List<GroupId> chain = requireDepth(tenant, command.parentId(), "parentId");
-      if (chain.contains(groupId)) {
-        throw NeuraSeaException.invalid("parentId", "a group cannot be moved under itself or its descendants");
-      }
-    }
-    Group updated = new Group(groupId, tenant, command.name(), command.parentId(), current.createdAt());
-    if (!storage.tenancy().updateGroup(updated)) {
-      throw NeuraSeaException.notFound("group");
-    }
-    generations.bumpTenant(tenant);
-    return updated;
-  }
-
-  /**
-   * Deletes a group with its memberships and the bindings that name it ({@code groups:manage} at the
-   * group). A group with child groups cannot be deleted.
-   */
-  public void deleteGroup(Caller caller, GroupId groupId) {
-    TenantId tenant = requireTenant(caller);
-    existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
-    if (!storage.tenancy().childGroups(tenant, groupId).isEmpty()) {
-      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the group has child groups; delete or move them first");
-    }
-    storage.inTransaction(stores -> {
-      stores.permissions().deleteBindingsOfGroup(tenant, groupId.value());
-      if (!stores.tenancy().deleteGroup(tenant, groupId)) {
-        throw NeuraSeaException.notFound("group");
-      }
-      return null;
-    });
-    generations.bumpTenant(tenant);
-  }
-
-  /** Adds a member of the tenant to a group ({@code groups:manage} at the group). */
-  public void addGroupMember(Caller caller, GroupId groupId, UserId userId) {
-    TenantId tenant = requireTenant(caller);
-    existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
-    requireMember(tenant, userId);
-    storage.tenancy().insertGroupMember(tenant, groupId, userId);
-    generations.bumpTenant(tenant);
-  }
-
-  /** Removes a user from a group ({@code groups:manage} at the group). */
-  public void removeGroupMember(Caller caller, GroupId groupId, UserId userId) {
-    TenantId tenant = requireTenant(caller);
-    existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
-    if (userId == null || !storage.tenancy().deleteGroupMember(tenant, groupId, userId)) {
-      throw NeuraSeaException.notFound("user");
-    }
-    generations.bumpTenant(tenant);
-  }
-
-  /** Lists a group's direct members ({@code groups:read} at the group). */
-  public List<User> listGroupMembers(Caller caller, GroupId groupId, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
-    Objects.requireNonNull(page, "page");
-    existingGroup(caller, tenant, groupId);
-    permissions.require(caller, Permissions.GROUPS_READ, Scope.group(groupId));
-    List<User> users = new ArrayList<>();
-    for (UserId id : storage.tenancy().listGroupMembers(tenant, groupId, page)) {
-      storage.tenancy().findUser(id).ifPresent(users::add);
-    }
-    return users;
-  }
-
-  /** The groups the user belongs to directly in the caller's tenant (one's own, or {@code groups:read}). */
-  public List<Group> groupsOfUser(Caller caller, UserId userId) {
-    TenantId tenant = requireTenant(caller);
-    if (isSelf(caller, userId)) {
-      permissions.requireTenantAccess(caller);
-    } else {
-      requireMemberWith(caller, userId, Permissions.GROUPS_READ);
-    }
-    List<Group> groups = new ArrayList<>();
-    for (GroupId id : storage.tenancy().groupsOfUser(tenant, userId)) {
-      storage.tenancy().findGroup(tenant, id).ifPresent(groups::add);
-    }
-    return groups;
   }
 
   // ---------------------------------------------------------------- internals
@@ -502,49 +368,11 @@ public final class TenancyService {
       }
       return;
     }
-    requireMemberWith(caller, userId, Permissions.MEMBERS_MANAGE);
+    checks.requireMemberWith(caller, userId, Permissions.MEMBERS_MANAGE);
     if (storage.tenancy().listMemberships(userId).size() > 1) {
       throw new NeuraSeaException(ErrorCode.PERMISSION_DENIED,
           "the account belongs to other tenants too; only the user or a platform administrator may change it");
     }
-  }
-
-  private void requireMemberWith(Caller caller, UserId userId, String permission) {
-    TenantId tenant = requireTenant(caller);
-    permissions.requireTenantAccess(caller);
-    requireMember(tenant, userId);
-    permissions.require(caller, permission, Scope.tenant());
-  }
-
-  private void requireMember(TenantId tenant, UserId userId) {
-    if (userId == null || storage.tenancy().findMembership(tenant, userId).isEmpty()) {
-      throw NeuraSeaException.notFound("user");
-    }
-  }
-
-  private Group existingGroup(Caller caller, TenantId tenant, GroupId groupId) {
-    if (groupId == null) {
-      throw NeuraSeaException.invalid("groupId", "must not be null");
-    }
-    permissions.requireTenantAccess(caller);
-    Optional<Group> group = storage.tenancy().findGroup(tenant, groupId);
-    return group.orElseThrow(() -> NeuraSeaException.notFound("group"));
-  }
-
-  private List<GroupId> requireDepth(TenantId tenant, GroupId parentId, String field) {
-    List<GroupId> chain = storage.tenancy().groupAndAncestors(tenant, parentId);
-    if (chain.isEmpty()) {
-      throw new NeuraSeaException(ErrorCode.NOT_FOUND, "parent group not found",
-          List.of(new com.neurasea.model.FieldError(field, "not found")), null);
-    }
-    if (chain.size() >= MAX_GROUP_DEPTH) {
-      throw NeuraSeaException.invalid(field, "groups nest at most " + MAX_GROUP_DEPTH + " deep");
-    }
-    return chain;
-  }
-
-  private static boolean isSelf(Caller caller, UserId userId) {
-    return userId != null && userId.equals(caller.principal().userId());
   }
 
   private static String checkZone(String zone) {
@@ -559,11 +387,4 @@ public final class TenancyService {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  private static TenantId requireTenant(Caller caller) {
-    Objects.requireNonNull(caller, "caller");
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
-    }
-    return caller.tenantId();
-  }
 }

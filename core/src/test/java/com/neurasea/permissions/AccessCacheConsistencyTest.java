@@ -66,7 +66,7 @@ class AccessCacheConsistencyTest {
         users.add(t.user(acme, "user" + i, null));
       }
       List<Group> groups = new ArrayList<>();
-      groups.add(t.platform.tenancy().createGroup(admin, new CreateGroup("root", null)));
+      groups.add(t.platform.groups().createGroup(admin, new CreateGroup("root", null)));
       Role custom = t.platform.permissions().createRole(admin,
           new CreateRole("custom", null, Set.of(Permissions.BILLING_READ, "models:use:gpt-4o*")));
       List<RoleId> roles = List.of(BuiltInRole.MEMBER.id(), BuiltInRole.TENANT_ADMIN.id(),
@@ -106,10 +106,10 @@ class AccessCacheConsistencyTest {
     User user = users.get(random.nextInt(users.size()));
     Group group = groups.get(random.nextInt(groups.size()));
     switch (random.nextInt(10)) {
-      case 0 -> groups.add(t.platform.tenancy().createGroup(admin,
+      case 0 -> groups.add(t.platform.groups().createGroup(admin,
           new CreateGroup("g" + random.nextInt(1_000_000), group.id())));
-      case 1 -> t.platform.tenancy().addGroupMember(admin, group.id(), user.id());
-      case 2 -> t.platform.tenancy().removeGroupMember(admin, group.id(), user.id());
+      case 1 -> t.platform.groups().addGroupMember(admin, group.id(), user.id());
+      case 2 -> t.platform.groups().removeGroupMember(admin, group.id(), user.id());
       case 3 -> {
         Subject subject = random.nextBoolean() ? Subject.user(user.id()) : Subject.group(group.id());
         Scope scope = random.nextBoolean() ? Scope.tenant() : Scope.group(groups.get(random.nextInt(groups.size())).id());
@@ -124,7 +124,7 @@ class AccessCacheConsistencyTest {
       case 5 -> {
         Group moved = group;
         Group parent = groups.get(random.nextInt(groups.size()));
-        t.platform.tenancy().updateGroup(admin, moved.id(), new CreateGroup(moved.name(),
+        t.platform.groups().updateGroup(admin, moved.id(), new CreateGroup(moved.name(),
             random.nextInt(4) == 0 ? null : parent.id()));
       }
       case 6 -> t.platform.permissions().updateRole(admin, custom.id(), new CreateRole("custom", null,

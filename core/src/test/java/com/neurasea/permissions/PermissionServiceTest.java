@@ -78,9 +78,9 @@ class PermissionServiceTest {
 
   @Test
   void groupScopedBindingsCoverTheGroupAndItsDescendantsOnly() {
-    Group eng = tenancy.createGroup(admin, new CreateGroup("engineering", null));
-    Group ml = tenancy.createGroup(admin, new CreateGroup("ml", eng.id()));
-    Group sales = tenancy.createGroup(admin, new CreateGroup("sales", null));
+    Group eng = t.platform.groups().createGroup(admin, new CreateGroup("engineering", null));
+    Group ml = t.platform.groups().createGroup(admin, new CreateGroup("ml", eng.id()));
+    Group sales = t.platform.groups().createGroup(admin, new CreateGroup("sales", null));
     User lead = t.user(acme, "lead", null);
     permissions.createBinding(admin, new CreateBinding(Subject.user(lead.id()), BuiltInRole.TENANT_ADMIN.id(),
         Scope.group(eng.id())));
@@ -90,18 +90,18 @@ class PermissionServiceTest {
     assertThat(permissions.check(c, Permissions.GROUPS_MANAGE, Scope.group(sales.id()))).isFalse();
     assertThat(permissions.check(c, Permissions.GROUPS_MANAGE, Scope.tenant())).isFalse();
     // A group lead can create subgroups under its group but not at the top.
-    tenancy.createGroup(c, new CreateGroup("vision", ml.id()));
-    assertCode(() -> tenancy.createGroup(c, new CreateGroup("rogue", null)), ErrorCode.PERMISSION_DENIED);
+    t.platform.groups().createGroup(c, new CreateGroup("vision", ml.id()));
+    assertCode(() -> t.platform.groups().createGroup(c, new CreateGroup("rogue", null)), ErrorCode.PERMISSION_DENIED);
   }
 
   @Test
   void groupSubjectsGrantToMembersOfDescendantGroups() {
-    Group eng = tenancy.createGroup(admin, new CreateGroup("engineering", null));
-    Group ml = tenancy.createGroup(admin, new CreateGroup("ml", eng.id()));
+    Group eng = t.platform.groups().createGroup(admin, new CreateGroup("engineering", null));
+    Group ml = t.platform.groups().createGroup(admin, new CreateGroup("ml", eng.id()));
     User alice = t.user(acme, "alice", null);
     User bob = t.user(acme, "bob", null);
-    tenancy.addGroupMember(admin, ml.id(), alice.id());
-    tenancy.addGroupMember(admin, eng.id(), bob.id());
+    t.platform.groups().addGroupMember(admin, ml.id(), alice.id());
+    t.platform.groups().addGroupMember(admin, eng.id(), bob.id());
     permissions.createBinding(admin, new CreateBinding(Subject.group(eng.id()), BuiltInRole.MEMBER.id(), Scope.tenant()));
     permissions.createBinding(admin, new CreateBinding(Subject.group(ml.id()), BuiltInRole.BILLING_VIEWER.id(),
         Scope.tenant()));
@@ -110,7 +110,7 @@ class PermissionServiceTest {
     assertThat(permissions.check(TestPlatform.as(bob, acme), Permissions.JOBS_SUBMIT, Scope.tenant())).isTrue();
     assertThat(permissions.check(TestPlatform.as(bob, acme), Permissions.BILLING_READ, Scope.tenant())).isFalse();
     // Leaving the group takes effect at once.
-    tenancy.removeGroupMember(admin, ml.id(), alice.id());
+    t.platform.groups().removeGroupMember(admin, ml.id(), alice.id());
     assertThat(permissions.check(TestPlatform.as(alice, acme), Permissions.JOBS_SUBMIT, Scope.tenant())).isFalse();
   }
 

@@ -103,7 +103,7 @@ class TenancyServiceTest {
     Tenant b = t.tenant("tenant-b");
     User adminA = t.user(a, "admin-a", BuiltInRole.TENANT_ADMIN);
     User bobB = t.user(b, "bob-b", BuiltInRole.MEMBER);
-    Group groupB = tenancy.createGroup(t.admin.inTenant(b.id()), new CreateGroup("engineering", null));
+    Group groupB = t.platform.groups().createGroup(t.admin.inTenant(b.id()), new CreateGroup("engineering", null));
     Caller callerA = TestPlatform.as(adminA, a);
 
     NeuraSeaException foreignUser = thrown(() -> tenancy.getUser(callerA, bobB.id()));
@@ -111,16 +111,16 @@ class TenancyServiceTest {
     assertThat(foreignUser.code()).isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(foreignUser.getMessage()).isEqualTo(unknownUser.getMessage());
 
-    NeuraSeaException foreignGroup = thrown(() -> tenancy.getGroup(callerA, groupB.id()));
-    NeuraSeaException unknownGroup = thrown(() -> tenancy.getGroup(callerA, new GroupId("grp_doesnotexist")));
+    NeuraSeaException foreignGroup = thrown(() -> t.platform.groups().getGroup(callerA, groupB.id()));
+    NeuraSeaException unknownGroup = thrown(() -> t.platform.groups().getGroup(callerA, new GroupId("grp_doesnotexist")));
     assertThat(foreignGroup.code()).isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(foreignGroup.getMessage()).isEqualTo(unknownGroup.getMessage());
-    assertCode(() -> tenancy.addGroupMember(callerA, groupB.id(), adminA.id()), ErrorCode.NOT_FOUND);
-    assertCode(() -> tenancy.deleteGroup(callerA, groupB.id()), ErrorCode.NOT_FOUND);
+    assertCode(() -> t.platform.groups().addGroupMember(callerA, groupB.id(), adminA.id()), ErrorCode.NOT_FOUND);
+    assertCode(() -> t.platform.groups().deleteGroup(callerA, groupB.id()), ErrorCode.NOT_FOUND);
 
     // Acting in a tenant one is not a member of looks like a tenant that does not exist.
     assertCode(() -> tenancy.listMembers(callerA.inTenant(b.id()), PageRequest.firstPage()), ErrorCode.NOT_FOUND);
-    assertCode(() -> tenancy.getGroup(callerA.inTenant(b.id()), groupB.id()), ErrorCode.NOT_FOUND);
+    assertCode(() -> t.platform.groups().getGroup(callerA.inTenant(b.id()), groupB.id()), ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -181,20 +181,20 @@ class TenancyServiceTest {
   void groupsNestMoveAndRefuseCycles() {
     Tenant acme = t.tenant("acme");
     Caller admin = t.admin.inTenant(acme.id());
-    Group eng = tenancy.createGroup(admin, new CreateGroup("engineering", null));
-    Group ml = tenancy.createGroup(admin, new CreateGroup("ml", eng.id()));
-    Group infra = tenancy.createGroup(admin, new CreateGroup("infra", ml.id()));
-    assertCode(() -> tenancy.createGroup(admin, new CreateGroup("ml", eng.id())), ErrorCode.CONFLICT);
-    NeuraSeaException cycle = thrown(() -> tenancy.updateGroup(admin, eng.id(), new CreateGroup("engineering", infra.id())));
+    Group eng = t.platform.groups().createGroup(admin, new CreateGroup("engineering", null));
+    Group ml = t.platform.groups().createGroup(admin, new CreateGroup("ml", eng.id()));
+    Group infra = t.platform.groups().createGroup(admin, new CreateGroup("infra", ml.id()));
+    assertCode(() -> t.platform.groups().createGroup(admin, new CreateGroup("ml", eng.id())), ErrorCode.CONFLICT);
+    NeuraSeaException cycle = thrown(() -> t.platform.groups().updateGroup(admin, eng.id(), new CreateGroup("engineering", infra.id())));
     assertThat(cycle.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(cycle.fieldErrors()).extracting(FieldError::field).containsExactly("parentId");
-    Group moved = tenancy.updateGroup(admin, infra.id(), new CreateGroup("infrastructure", null));
+    Group moved = t.platform.groups().updateGroup(admin, infra.id(), new CreateGroup("infrastructure", null));
     assertThat(moved.parentId()).isNull();
-    assertCode(() -> tenancy.deleteGroup(admin, eng.id()), ErrorCode.FAILED_PRECONDITION);
-    tenancy.deleteGroup(admin, ml.id());
-    tenancy.deleteGroup(admin, eng.id());
-    assertThat(tenancy.listGroups(admin, PageRequest.firstPage())).extracting(Group::name).containsExactly("infrastructure");
-    assertCode(() -> tenancy.createGroup(admin, new CreateGroup("x", new GroupId("grp_missing"))), ErrorCode.NOT_FOUND);
+    assertCode(() -> t.platform.groups().deleteGroup(admin, eng.id()), ErrorCode.FAILED_PRECONDITION);
+    t.platform.groups().deleteGroup(admin, ml.id());
+    t.platform.groups().deleteGroup(admin, eng.id());
+    assertThat(t.platform.groups().listGroups(admin, PageRequest.firstPage())).extracting(Group::name).containsExactly("infrastructure");
+    assertCode(() -> t.platform.groups().createGroup(admin, new CreateGroup("x", new GroupId("grp_missing"))), ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -202,18 +202,18 @@ class TenancyServiceTest {
     Tenant a = t.tenant("tenant-a");
     Tenant b = t.tenant("tenant-b");
     Caller admin = t.admin.inTenant(a.id());
-    Group eng = tenancy.createGroup(admin, new CreateGroup("engineering", null));
+    Group eng = t.platform.groups().createGroup(admin, new CreateGroup("engineering", null));
     User alice = t.user(a, "alice", null);
     User outsider = t.user(b, "outsider", null);
-    tenancy.addGroupMember(admin, eng.id(), alice.id());
-    assertCode(() -> tenancy.addGroupMember(admin, eng.id(), alice.id()), ErrorCode.CONFLICT);
-    assertCode(() -> tenancy.addGroupMember(admin, eng.id(), outsider.id()), ErrorCode.NOT_FOUND);
-    assertThat(tenancy.listGroupMembers(admin, eng.id(), PageRequest.firstPage())).extracting(User::username)
+    t.platform.groups().addGroupMember(admin, eng.id(), alice.id());
+    assertCode(() -> t.platform.groups().addGroupMember(admin, eng.id(), alice.id()), ErrorCode.CONFLICT);
+    assertCode(() -> t.platform.groups().addGroupMember(admin, eng.id(), outsider.id()), ErrorCode.NOT_FOUND);
+    assertThat(t.platform.groups().listGroupMembers(admin, eng.id(), PageRequest.firstPage())).extracting(User::username)
         .containsExactly("alice");
-    assertThat(tenancy.groupsOfUser(TestPlatform.as(alice, a), alice.id())).extracting(Group::name)
+    assertThat(t.platform.groups().groupsOfUser(TestPlatform.as(alice, a), alice.id())).extracting(Group::name)
         .containsExactly("engineering");
     tenancy.removeMember(admin, alice.id());
-    assertThat(tenancy.listGroupMembers(admin, eng.id(), PageRequest.firstPage())).isEmpty();
+    assertThat(t.platform.groups().listGroupMembers(admin, eng.id(), PageRequest.firstPage())).isEmpty();
   }
 
   @Test

@@ -15,6 +15,16 @@ public interface Storage extends Stores, AutoCloseable {
    */
   <T> T inTransaction(TransactionWork<T> work);
 
+  /**
+   * The notifier that tells other instances sharing this backend about changes, when the backend
+   * is shared (PostgreSQL); empty for a backend only one process uses (SQLite).
+   *
+   * @return the notifier, owned by the storage and closed with it
+   */
+  default java.util.Optional<ChangeNotifier> changeNotifier() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases connections and files. */
   @Override
   void close();

@@ -42,7 +42,7 @@ final class UserRoutes {
             call -> tenancy.markEmailVerified(call.tenantCaller(), call.userId())),
         Route.post(user + "/phone-verification", 200, null,
             call -> tenancy.markPhoneVerified(call.tenantCaller(), call.userId())),
-        Route.get(user + "/groups", call -> Items.of(tenancy.groupsOfUser(call.tenantCaller(), call.userId()))),
+        Route.get(user + "/groups", call -> Items.of(platform.groups().groupsOfUser(call.tenantCaller(), call.userId()))),
         Route.post(members, 201, NewMember.class,
             call -> tenancy.addMember(call.tenantCaller(), call.body(NewMember.class).userId())),
         Route.delete(members + "/{userId}", 204, call -> {
