@@ -219,6 +219,40 @@ public final class IdentityService implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Issues a new API token for a platform administrator who lost theirs (the bootstrap token is
+   * shown only once). Meant for operators with local access to the deployment: whoever can call
+   * this Java API can read the database anyway. Hosts expose it as an explicit start-up option,
+   * never over the network. Earlier tokens stay valid; revoke them once the new one works.
+   *
+   * @param adminUsername the administrator's username
+   * @return the new token, bound to the administrator's first tenant
+   * @throws NeuraSeaException {@code NOT_FOUND} for an unknown account; {@code FAILED_PRECONDITION} when
+   *     the account is not an active platform administrator or belongs to no tenant
+   */
+  public IssuedToken issueRecoveryToken(String adminUsername) {
+    if (adminUsername == null || adminUsername.isBlank()) {
+      throw NeuraSeaException.invalid("adminUsername", "must not be blank");
+    }
+    User admin = storage.tenancy().findUserByUsername(adminUsername)
+        .orElseThrow(() -> NeuraSeaException.notFound("user"));
+    if (!permissions.isPlatformAdmin(Caller.platform(Principal.user(admin.id())))) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION,
+          "'" + adminUsername + "' is not an active platform administrator");
+    }
+    List<Membership> memberships = storage.tenancy().listMemberships(admin.id());
+    if (memberships.isEmpty()) {
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "'" + adminUsername + "' belongs to no tenant");
+    }
+    Instant now = Times.now(clock);
+    String secret = secrets.newSecret();
+    ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), memberships.get(0).tenantId(), admin.id(),
+        "recovery " + now, secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, null, null, null, List.of(),
+        List.of());
+    storage.credentials().insertToken(token, secrets.hash(secret));
+    return new IssuedToken(token, secret);
+  }
+
   /** Writes pending token last-used times now (also done periodically and on close). */
   public void flushTokenUse() {
     uses.flush();

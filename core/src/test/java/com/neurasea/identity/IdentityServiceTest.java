@@ -219,4 +219,15 @@ class IdentityServiceTest {
     Principal admin = token(t.bootstrap.token().secret());
     assertThat(t.platform.permissions().isPlatformAdmin(Caller.platform(admin))).isTrue();
   }
+
+  @Test
+  void lostAdminTokenCanBeReplacedByAnOperator() {
+    IssuedToken recovery = identity.issueRecoveryToken("admin");
+    Principal admin = token(recovery.secret());
+    assertThat(t.platform.permissions().isPlatformAdmin(Caller.platform(admin))).isTrue();
+    assertThat(token(t.bootstrap.token().secret())).isNotNull();
+    assertCode(() -> identity.issueRecoveryToken("alice"), ErrorCode.FAILED_PRECONDITION);
+    assertCode(() -> identity.issueRecoveryToken("nobody"), ErrorCode.NOT_FOUND);
+    assertCode(() -> identity.issueRecoveryToken(" "), ErrorCode.INVALID_ARGUMENT);
+  }
 }

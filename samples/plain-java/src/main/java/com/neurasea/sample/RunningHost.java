@@ -24,10 +24,11 @@ public final class RunningHost implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final String bootstrapToken;
+  private final String recoveryToken;
   private boolean closed;
 
   RunningHost(Server server, NeuraSea platform, Storage storage, SampleHostOptions options, Path dataDir, int port,
-      String bootstrapToken) {
+      String bootstrapToken, String recoveryToken) {
     this.server = server;
     this.platform = platform;
     this.storage = storage;
@@ -35,6 +36,7 @@ public final class RunningHost implements AutoCloseable {
     this.dataDir = dataDir;
     this.port = port;
     this.bootstrapToken = bootstrapToken;
+    this.recoveryToken = recoveryToken;
   }
 
   /** The port Jetty listens on (the actual one when 0 was asked for). */
@@ -60,6 +62,15 @@ public final class RunningHost implements AutoCloseable {
   /** The administrator's API token if this start created it (first start only); it is never stored. */
   public Optional<String> bootstrapToken() {
     return Optional.ofNullable(bootstrapToken);
+  }
+
+  /**
+   * The token issued at this start by {@code --issue-admin-token} on existing data, shown once.
+   *
+   * @return the secret, empty unless a reissue was asked for on existing data
+   */
+  public Optional<String> recoveryToken() {
+    return Optional.ofNullable(recoveryToken);
   }
 
   /** The platform, for hosts that embed the sample. */

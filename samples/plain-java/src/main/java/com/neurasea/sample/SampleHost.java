@@ -80,8 +80,11 @@ public final class SampleHost {
       int port = listen(server, platform, options);
       // Only once the port is ours: a start that fails later would lose the one-time token.
       Optional<BootstrapResult> bootstrap = bootstrap(platform, options.adminUsername());
+      String recovery = bootstrap.isEmpty() && options.issueAdminToken()
+          ? platform.identity().issueRecoveryToken(options.adminUsername()).secret()
+          : null;
       return new RunningHost(server, platform, storage, options, dataDir, port,
-          bootstrap.map(result -> result.token().secret()).orElse(null));
+          bootstrap.map(result -> result.token().secret()).orElse(null), recovery);
     } catch (StartupException e) {
       RunningHost.shutDown(server, platform, storage);
       throw e;
@@ -126,9 +129,15 @@ public final class SampleHost {
         .append(" (bound to ").append(host.bind()).append(':').append(host.port()).append(")\n")
         .append("Data directory: ").append(host.dataDir()).append('\n');
     Optional<String> token = host.bootstrapToken();
+    if (token.isEmpty() && host.recoveryToken().isPresent()) {
+      return text.append("Reusing existing data. New API token for the administrator '").append(host.adminUsername())
+          .append("' (shown ONCE; earlier tokens stay valid until revoked):\n\n    ")
+          .append(host.recoveryToken().get()).append("\n\nPress Ctrl-C to stop.\n").toString();
+    }
     if (token.isEmpty()) {
       return text.append("Reusing existing data: the administrator '").append(host.adminUsername())
-          .append("' already exists. Use the API token printed on first start.\n")
+          .append("' already exists. Use the API token printed on first start")
+          .append(" (lost it? restart with --issue-admin-token).\n")
           .append("Press Ctrl-C to stop.\n").toString();
     }
     String rule = "=".repeat(78) + "\n";

@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param bind the address to listen on
  * @param dataDir the directory holding {@code neurasea.db} and {@code neurasea.key}
  * @param adminUsername the platform administrator created on first start
+ * @param issueAdminToken whether to issue (and print) a new token for the administrator at start,
+ *     for an operator who lost the first one
  */
-public record SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
+public record SampleHostOptions(int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
@@ -35,6 +37,11 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
     }
   }
 
+  /** Options without a token reissue. */
+  public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
+    this(port, bind, dataDir, adminUsername, false);
+  }
+
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
   public static SampleHostOptions defaults() {
     return new SampleHostOptions(DEFAULT_PORT, DEFAULT_BIND, Path.of(DEFAULT_DATA_DIR), DEFAULT_ADMIN_USERNAME);
@@ -42,12 +49,12 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
 
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
-    return new SampleHostOptions(newPort, bind, dataDir, adminUsername);
+    return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
-    return new SampleHostOptions(port, bind, newDataDir, adminUsername);
+    return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken);
   }
 
   /**
@@ -68,8 +75,13 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
     String dataDirSource = "NEURASEA_DATA_DIR";
     String admin = env.getOrDefault("NEURASEA_ADMIN_USERNAME", DEFAULT_ADMIN_USERNAME);
     String adminSource = "NEURASEA_ADMIN_USERNAME";
+    boolean issueAdminToken = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
+      if (arg.equals("--issue-admin-token")) {
+        issueAdminToken = true;
+        continue;
+      }
       int equals = arg.indexOf('=');
       String flag = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
       String value;
@@ -106,7 +118,8 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
       }
     }
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
-        requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource));
+        requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
+        issueAdminToken);
   }
 
   /** What {@code --help} prints. */
@@ -122,6 +135,7 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
           --bind ADDRESS          address to listen on; 0.0.0.0 for every one   [env NEURASEA_BIND, default 127.0.0.1]
           --data-dir DIR          directory for neurasea.db and neurasea.key    [env NEURASEA_DATA_DIR, default ./neurasea-data]
           --admin-username NAME   platform administrator created on first start [env NEURASEA_ADMIN_USERNAME, default admin]
+          --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
           --help                  print this help and exit
 
         Exit codes: 0 after a clean shutdown, 2 when the host cannot start (the reason is printed).

@@ -90,6 +90,22 @@ class SampleHostTest {
   }
 
   @Test
+  void anOperatorCanReissueALostAdminToken() throws Exception {
+    Path data = tmp.resolve("data");
+    try (RunningHost first = SampleHost.start(options(data))) {
+      assertThat(first.recoveryToken()).isEmpty();
+    }
+    SampleHostOptions reissue = SampleHostOptions.parse(
+        List.of("--port", "0", "--data-dir", data.toString(), "--issue-admin-token"), Map.of());
+    try (RunningHost second = SampleHost.start(reissue)) {
+      String token = second.recoveryToken().orElseThrow();
+      assertThat(SampleHost.greeting(second)).contains(token, "shown ONCE");
+      assertThat(call(second, "GET", "/admin/v1/tenants", "Bearer " + token, null, 200).path("data")
+          .findValuesAsText("slug")).contains("platform");
+    }
+  }
+
+  @Test
   void aBusyPortIsReportedClearly() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
       int port = busy.getLocalPort();
