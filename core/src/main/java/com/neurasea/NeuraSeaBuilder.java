@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -33,6 +34,7 @@ public final class NeuraSeaBuilder {
   private Storage storage;
   private String storageName;
   private Map<String, String> storageSettings;
+  private String storageUrl;
   private boolean discover;
   private KeyProvider keyProvider;
   private Path keyFile;
@@ -45,7 +47,7 @@ public final class NeuraSeaBuilder {
 
   /** Uses an open storage; the host keeps ownership and closes it. */
   public NeuraSeaBuilder storage(Storage storage) {
-    requireState(this.storage == null && storageName == null, "storage was already set");
+    requireState(this.storage == null && storageName == null && storageUrl == null, "storage was already set");
     this.storage = Objects.requireNonNull(storage, "storage");
     return this;
   }
@@ -58,9 +60,23 @@ public final class NeuraSeaBuilder {
    * @param settings its settings, e.g. {@code path}
    */
   public NeuraSeaBuilder storage(String name, Map<String, String> settings) {
-    requireState(this.storage == null && storageName == null, "storage was already set");
+    requireState(this.storage == null && storageName == null && storageUrl == null, "storage was already set");
     this.storageName = Objects.requireNonNull(name, "name");
     this.storageSettings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
+    return this;
+  }
+
+  /**
+   * Opens the storage a URL names, through the adapter that claims it (found by discovery, which
+   * this enables): {@code sqlite:<path>} or a PostgreSQL JDBC URL, credentials from the environment.
+   * The built instance owns and closes it.
+   *
+   * @param url the storage URL
+   */
+  public NeuraSeaBuilder storageUrl(String url) {
+    requireState(this.storage == null && storageName == null && storageUrl == null, "storage was already set");
+    this.storageUrl = Objects.requireNonNull(url, "url");
+    this.discover = true;
     return this;
   }
 
@@ -125,7 +141,8 @@ public final class NeuraSeaBuilder {
    * @throws NeuraSeaException when a named adapter is unknown or duplicated, or storage cannot open
    */
   public NeuraSea build() {
-    requireState(storage != null || storageName != null, "a storage is required: call storage(...)");
+    requireState(storage != null || storageName != null || storageUrl != null,
+        "a storage is required: call storage(...) or storageUrl(...)");
     requireState(keyProvider != null || keyFile != null, "a key provider is required: call keyProvider(...) or keyFile(...)");
     Storage resolved = storage != null ? storage : openNamed();
     try {
@@ -162,6 +179,26 @@ public final class NeuraSeaBuilder {
   }
 
   private Storage openNamed() {
+    Map<String, StorageProvider> byName = discoverStorageProviders();
+    if (storageUrl != null) {
+      for (StorageProvider provider : byName.values()) {
+        Optional<Map<String, String>> settings = provider.settingsFor(storageUrl);
+        if (settings.isPresent()) {
+          return provider.open(settings.get());
+        }
+      }
+      throw NeuraSeaException.invalid("storageUrl", "no storage adapter on the class path accepts this URL"
+          + " (use sqlite:<path> or jdbc:postgresql://...); available adapters: " + byName.keySet());
+    }
+    StorageProvider provider = byName.get(storageName);
+    if (provider == null) {
+      throw NeuraSeaException.invalid("storage",
+          "unknown storage adapter '" + storageName + "'; available: " + byName.keySet());
+    }
+    return provider.open(storageSettings);
+  }
+
+  private Map<String, StorageProvider> discoverStorageProviders() {
     requireState(discover, "storage '" + storageName + "' is named but adapter discovery is off: call discoverAdapters()");
     Map<String, StorageProvider> byName = new TreeMap<>();
     List<String> duplicates = new ArrayList<>();
@@ -174,12 +211,7 @@ public final class NeuraSeaBuilder {
       throw new NeuraSeaException(ErrorCode.INVALID_ARGUMENT,
           "more than one storage adapter is named " + duplicates + "; keep one on the class path");
     }
-    StorageProvider provider = byName.get(storageName);
-    if (provider == null) {
-      throw NeuraSeaException.invalid("storage",
-          "unknown storage adapter '" + storageName + "'; available: " + byName.keySet());
-    }
-    return provider.open(storageSettings);
+    return byName;
   }
 
   private static RuntimeException unwrap(RuntimeException e) {

@@ -58,6 +58,22 @@ class NeuraSeaBuilderTest {
   }
 
   @Test
+  void storageUrlPicksTheAdapterThatClaimsIt() {
+    try (NeuraSea platform = NeuraSea.builder().storageUrl("sqlite:" + dir.resolve("u.db"))
+        .keyFile(dir.resolve("k")).passwordPolicy(PasswordPolicy.forTests()).build()) {
+      assertThat(platform.bootstrap("admin", "platform")).isPresent();
+    }
+    assertThat(dir.resolve("u.db")).exists();
+    assertThatThrownBy(() -> NeuraSea.builder().storageUrl("mysql://db/x").keyFile(dir.resolve("k")).build())
+        .isInstanceOf(NeuraSeaException.class)
+        .hasMessageContaining("no storage adapter on the class path accepts this URL")
+        .hasMessageContaining("sqlite")
+        .hasMessageNotContaining("mysql://db/x");
+    assertThatThrownBy(() -> NeuraSea.builder().storageUrl("sqlite:x").storage("sqlite", Map.of()))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void hostStorageIsLeftOpenOnClose() {
     try (Storage storage = SqliteStorage.builder().path(dir.resolve("d.db")).build()) {
       NeuraSea.builder().storage(storage).keyFile(dir.resolve("k")).build().close();

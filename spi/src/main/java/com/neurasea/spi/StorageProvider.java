@@ -1,6 +1,7 @@
 package com.neurasea.spi;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Opens a storage backend by name. Found through {@link java.util.ServiceLoader} only when the host
@@ -17,4 +18,17 @@ public interface StorageProvider {
    * @return the open storage, owned by the caller
    */
   Storage open(Map<String, String> settings);
+
+  /**
+   * Reads a storage URL such as {@code sqlite:data/neurasea.db} or
+   * {@code jdbc:postgresql://db:5432/neurasea} into this provider's settings, when the URL is of its
+   * kind. Credentials never travel in the URL: providers that need them read them from the
+   * environment.
+   *
+   * @param url the URL a host was given
+   * @return the settings for {@link #open}, or empty when the URL belongs to another provider
+   */
+  default Optional<Map<String, String>> settingsFor(String url) {
+    return Optional.empty();
+  }
 }

@@ -71,11 +71,16 @@ public final class SampleHost {
    */
   public static RunningHost start(SampleHostOptions options) {
     Path dataDir = prepareDataDir(options.dataDir());
-    Storage storage = openStorage(dataDir.resolve(DATABASE_FILE));
+    Path keyFile = options.keyFile() != null ? options.keyFile() : dataDir.resolve(KEY_FILE);
+    // SQLite in the data directory is opened here for its clear messages; a URL goes through the
+    // adapter that claims it, owned (and closed) by the platform.
+    Storage storage = options.db() == null ? openStorage(dataDir.resolve(DATABASE_FILE)) : null;
     NeuraSea platform = null;
     Server server = null;
     try {
-      platform = NeuraSea.builder().storage(storage).keyFile(dataDir.resolve(KEY_FILE)).build();
+      platform = storage != null
+          ? NeuraSea.builder().storage(storage).keyFile(keyFile).build()
+          : openByUrl(options.db(), keyFile);
       server = new Server();
       int port = listen(server, platform, options);
       // Only once the port is ours: a start that fails later would lose the one-time token.
@@ -179,6 +184,14 @@ public final class SampleHost {
       return SqliteStorage.builder().path(database).build();
     } catch (NeuraSeaException e) {
       throw new StartupException("cannot open the database " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static NeuraSea openByUrl(String db, Path keyFile) {
+    try {
+      return NeuraSea.builder().storageUrl(db).keyFile(keyFile).build();
+    } catch (NeuraSeaException e) {
+      throw new StartupException("cannot open the storage given by --db: " + e.getMessage(), e);
     }
   }
 

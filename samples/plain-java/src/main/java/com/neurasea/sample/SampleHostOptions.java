@@ -16,8 +16,13 @@ import java.util.Objects;
  * @param adminUsername the platform administrator created on first start
  * @param issueAdminToken whether to issue (and print) a new token for the administrator at start,
  *     for an operator who lost the first one
+ * @param db the storage URL ({@code sqlite:<path>} or a PostgreSQL JDBC URL, credentials from
+ *     {@code NEURASEA_DB_USER} and {@code NEURASEA_DB_PASSWORD}); null for SQLite in the data directory
+ * @param keyFile the token-hash key file; null for {@code neurasea.key} in the data directory. Hosts
+ *     sharing one database must share this key.
  */
-public record SampleHostOptions(int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken) {
+public record SampleHostOptions(
+    int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
@@ -39,7 +44,7 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
 
   /** Options without a token reissue. */
   public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
-    this(port, bind, dataDir, adminUsername, false);
+    this(port, bind, dataDir, adminUsername, false, null, null);
   }
 
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
@@ -49,12 +54,12 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
 
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
-    return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken);
+    return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
-    return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken);
+    return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile);
   }
 
   /**
@@ -76,6 +81,8 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
     String admin = env.getOrDefault("NEURASEA_ADMIN_USERNAME", DEFAULT_ADMIN_USERNAME);
     String adminSource = "NEURASEA_ADMIN_USERNAME";
     boolean issueAdminToken = false;
+    String db = blankToNull(env.get("NEURASEA_DB"));
+    String keyFile = blankToNull(env.get("NEURASEA_KEY_FILE"));
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--issue-admin-token")) {
@@ -114,12 +121,14 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
           admin = value;
           adminSource = flag;
         }
+        case "--db" -> db = requireText(value, flag);
+        case "--key-file" -> keyFile = requireText(value, flag);
         default -> throw new StartupException("unknown flag " + flag + "; run with --help to see the flags");
       }
     }
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
         requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
-        issueAdminToken);
+        issueAdminToken, db, keyFile == null ? null : Path.of(keyFile));
   }
 
   /** What {@code --help} prints. */
@@ -135,6 +144,11 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
           --bind ADDRESS          address to listen on; 0.0.0.0 for every one   [env NEURASEA_BIND, default 127.0.0.1]
           --data-dir DIR          directory for neurasea.db and neurasea.key    [env NEURASEA_DATA_DIR, default ./neurasea-data]
           --admin-username NAME   platform administrator created on first start [env NEURASEA_ADMIN_USERNAME, default admin]
+          --db URL                storage: sqlite:<path> or jdbc:postgresql://host:port/db (user and password
+                                  from NEURASEA_DB_USER / NEURASEA_DB_PASSWORD, never on the command line)
+                                                                        [env NEURASEA_DB, default SQLite in the data directory]
+          --key-file PATH         token-hash key; hosts sharing one database must share it
+                                                                        [env NEURASEA_KEY_FILE, default <data-dir>/neurasea.key]
           --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
           --help                  print this help and exit
 
@@ -144,7 +158,11 @@ public record SampleHostOptions(int port, String bind, Path dataDir, String admi
 
   private static boolean isFlag(String flag) {
     return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
-        || flag.equals("--admin-username");
+        || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file");
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static int parsePort(String value, String source) {

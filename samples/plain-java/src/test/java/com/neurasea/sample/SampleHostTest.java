@@ -106,6 +106,23 @@ class SampleHostTest {
   }
 
   @Test
+  void theStorageCanBeNamedByUrl() throws Exception {
+    Path db = tmp.resolve("elsewhere/platform.db");
+    SampleHostOptions options = SampleHostOptions.parse(List.of("--port", "0", "--data-dir",
+        tmp.resolve("data").toString(), "--db", "sqlite:" + db), Map.of());
+    try (RunningHost host = SampleHost.start(options)) {
+      assertThat(host.bootstrapToken()).isPresent();
+    }
+    assertThat(db).exists();
+    assertThat(tmp.resolve("data/neurasea.db")).doesNotExist();
+    SampleHostOptions unknown = SampleHostOptions.parse(List.of("--port", "0", "--data-dir",
+        tmp.resolve("data").toString(), "--db", "mysql://db/x"), Map.of());
+    assertThatThrownBy(() -> SampleHost.start(unknown)).isInstanceOf(StartupException.class)
+        .hasMessageStartingWith("cannot open the storage given by --db: ")
+        .hasMessageContaining("available adapters");
+  }
+
+  @Test
   void aBusyPortIsReportedClearly() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
       int port = busy.getLocalPort();

@@ -8,16 +8,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Opens the SQLite storage by the name {@code sqlite}. Settings: {@code path} (required, the
  * database file), {@code maxPoolSize} (a positive integer) and {@code busyTimeout} (milliseconds or
- * an ISO-8601 duration such as {@code PT5S}). Unknown settings are rejected.
+ * an ISO-8601 duration such as {@code PT5S}). Unknown settings are rejected. Hosts may also name it by
+ * URL: {@code sqlite:<path>}.
  */
 public final class SqliteStorageProvider implements StorageProvider {
   private static final Set<String> SETTINGS = Set.of("path", "maxPoolSize", "busyTimeout");
+  /** The scheme of SQLite storage URLs: {@code sqlite:<path>}. */
+  public static final String URL_PREFIX = "sqlite:";
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public SqliteStorageProvider() {}
@@ -54,6 +58,15 @@ public final class SqliteStorageProvider implements StorageProvider {
       builder.busyTimeout(duration("busyTimeout", busyTimeout));
     }
     return builder.build();
+  }
+
+  /** Accepts {@code sqlite:<path>}, the path relative to the working directory or absolute. */
+  @Override
+  public Optional<Map<String, String>> settingsFor(String url) {
+    if (url == null || !url.startsWith(URL_PREFIX)) {
+      return Optional.empty();
+    }
+    return Optional.of(Map.of("path", url.substring(URL_PREFIX.length())));
   }
 
   private static int positiveInt(String field, String value) {
