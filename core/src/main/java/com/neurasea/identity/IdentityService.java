@@ -33,6 +33,7 @@ import com.neurasea.model.TokenId;
 import com.neurasea.model.UserId;
 import com.neurasea.permissions.AccessCacheSettings;
 import com.neurasea.permissions.PermissionService;
+import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.Credentials;
 import com.neurasea.spi.IdentityProvider;
 import com.neurasea.spi.KeyProvider;
@@ -133,12 +134,8 @@ public final class IdentityService implements AutoCloseable {
     for (int i = 0; i < ipAllowList.size(); i++) {
       AddressRange.parse(ipAllowList.get(i), "ipAllowList[" + i + "]");
     }
-    String secret = secrets.newSecret();
-    ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), tenant, principal.userId(), command.name(),
-        secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, expiresAt, null, null, ipAllowList,
+    return mint(storage.credentials(), tenant, principal.userId(), command.name(), now, expiresAt, ipAllowList,
         command.modelAllowList() == null ? List.of() : command.modelAllowList());
-    storage.credentials().insertToken(token, secrets.hash(secret));
-    return new IssuedToken(token, secret);
   }
 
   /**
@@ -209,11 +206,9 @@ public final class IdentityService implements AutoCloseable {
           Subject.user(admin.id()), BuiltInRole.PLATFORM_ADMIN.id(), Scope.platform(), now));
       stores.permissions().insertBinding(new RoleBinding(new BindingId(ids.next(BindingId.PREFIX)), tenant.id(),
           Subject.user(admin.id()), BuiltInRole.TENANT_OWNER.id(), Scope.tenant(), now));
-      String secret = secrets.newSecret();
-      ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), tenant.id(), admin.id(), "bootstrap",
-          secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, null, null, null, List.of(), List.of());
-      stores.credentials().insertToken(token, secrets.hash(secret));
-      return Optional.of(new BootstrapResult(tenant, admin, new IssuedToken(token, secret)));
+      IssuedToken token = mint(stores.credentials(), tenant.id(), admin.id(), "bootstrap", now, null, List.of(),
+          List.of());
+      return Optional.of(new BootstrapResult(tenant, admin, token));
     });
     generations.bumpAll();
     return result;
@@ -245,12 +240,8 @@ public final class IdentityService implements AutoCloseable {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "'" + adminUsername + "' belongs to no tenant");
     }
     Instant now = Times.now(clock);
-    String secret = secrets.newSecret();
-    ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), memberships.get(0).tenantId(), admin.id(),
-        "recovery " + now, secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, null, null, null, List.of(),
-        List.of());
-    storage.credentials().insertToken(token, secrets.hash(secret));
-    return new IssuedToken(token, secret);
+    return mint(storage.credentials(), memberships.get(0).tenantId(), admin.id(), "recovery " + now, now, null,
+        List.of(), List.of());
   }
 
   /** Writes pending token last-used times now (also done periodically and on close). */
@@ -262,6 +253,17 @@ public final class IdentityService implements AutoCloseable {
   @Override
   public void close() {
     uses.flush();
+  }
+
+  /** Makes a secret, stores the token with the secret's keyed hash, and returns both. */
+  private IssuedToken mint(CredentialStore store, TenantId tenant, UserId user, String name, Instant now,
+      Instant expiresAt, List<String> ipAllowList, List<String> modelAllowList) {
+    String secret = secrets.newSecret();
+    ApiToken token = new ApiToken(new TokenId(ids.next(TokenId.PREFIX)), tenant, user, name,
+        secret.substring(0, TokenSecrets.DISPLAY_PREFIX_LENGTH), now, expiresAt, null, null, ipAllowList,
+        modelAllowList);
+    store.insertToken(token, secrets.hash(secret));
+    return new IssuedToken(token, secret);
   }
 
   private ApiToken visibleToken(Caller caller, TokenId tokenId, String othersPermission) {
