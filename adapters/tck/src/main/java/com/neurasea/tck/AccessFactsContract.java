@@ -31,7 +31,6 @@ import com.neurasea.spi.Stores;
 import com.neurasea.spi.TenancyStore;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,28 +39,15 @@ import org.junit.jupiter.api.Test;
  * that overrides it (to answer in one round trip) must answer exactly what the default composition
  * of the store calls answers; this contract compares both on the same data.
  */
-public abstract class AccessFactsContract {
+public abstract class AccessFactsContract extends StorageUnderTest {
   private Storage storage;
   private Tenant tenant;
 
-  /**
-   * Opens the storage under test. Called once before every test; the storage is closed after it.
-   *
-   * @return a fresh, empty, migrated storage
-   */
-  protected abstract Storage newStorage();
-
   @BeforeEach
-  void openStorage() {
-    storage = newStorage();
-    storage.permissions().syncBuiltInRoles(builtInRoles());
+  void seedTenant() {
+    storage().permissions().syncBuiltInRoles(builtInRoles());
     tenant = tenant();
-    storage.tenancy().insertTenant(tenant);
-  }
-
-  @AfterEach
-  void closeStorage() {
-    storage.close();
+    storage().tenancy().insertTenant(tenant);
   }
 
   /** The default composition of the store calls, whatever the backend overrides. */
@@ -69,24 +55,24 @@ public abstract class AccessFactsContract {
     Stores plain = new Stores() {
       @Override
       public TenancyStore tenancy() {
-        return storage.tenancy();
+        return storage().tenancy();
       }
 
       @Override
       public CredentialStore credentials() {
-        return storage.credentials();
+        return storage().credentials();
       }
 
       @Override
       public PermissionStore permissions() {
-        return storage.permissions();
+        return storage().permissions();
       }
     };
     return plain.accessOf(tenantId, userId);
   }
 
   private void assertSameAsComposition(TenantId tenantId, UserId userId) {
-    AccessFacts actual = storage.accessOf(tenantId, userId);
+    AccessFacts actual = storage().accessOf(tenantId, userId);
     AccessFacts expected = composed(tenantId, userId);
     assertThat(actual.userStatus()).isEqualTo(expected.userStatus());
     assertThat(actual.tenantStatus()).isEqualTo(expected.tenantStatus());
@@ -97,14 +83,14 @@ public abstract class AccessFactsContract {
 
   private User member() {
     User user = user();
-    storage.tenancy().insertUser(user);
-    storage.tenancy().insertMembership(membership(tenant, user));
+    storage().tenancy().insertUser(user);
+    storage().tenancy().insertMembership(membership(tenant, user));
     return user;
   }
 
   @Test
   void unknownUserHasNoStatusAndNoGrants() {
-    AccessFacts facts = storage.accessOf(tenant.id(), new UserId("usr_nobody"));
+    AccessFacts facts = storage().accessOf(tenant.id(), new UserId("usr_nobody"));
     assertThat(facts.userStatus()).isNull();
     assertThat(facts.member()).isFalse();
     assertThat(facts.platformGrants()).isEmpty();
@@ -117,17 +103,17 @@ public abstract class AccessFactsContract {
     User user = member();
     Group parent = group(tenant, "parent");
     Group child = group(tenant, "child", parent);
-    storage.tenancy().insertGroup(parent);
-    storage.tenancy().insertGroup(child);
-    storage.tenancy().insertGroupMember(tenant.id(), child.id(), user.id());
+    storage().tenancy().insertGroup(parent);
+    storage().tenancy().insertGroup(child);
+    storage().tenancy().insertGroupMember(tenant.id(), child.id(), user.id());
     Role role = customRole(tenant, "readers", "tenant:read", "models:use:gpt-4o*");
-    storage.permissions().insertRole(role);
-    storage.permissions().insertBinding(userBinding(tenant, user, BuiltInRole.VIEWER.id()));
-    storage.permissions().insertBinding(groupBinding(tenant, parent, role.id()));
-    storage.permissions().insertBinding(TckFixtures.binding(tenant, Subject.user(user.id()),
+    storage().permissions().insertRole(role);
+    storage().permissions().insertBinding(userBinding(tenant, user, BuiltInRole.VIEWER.id()));
+    storage().permissions().insertBinding(groupBinding(tenant, parent, role.id()));
+    storage().permissions().insertBinding(TckFixtures.binding(tenant, Subject.user(user.id()),
         BuiltInRole.BILLING_VIEWER.id(), Scope.group(child.id())));
 
-    AccessFacts facts = storage.accessOf(tenant.id(), user.id());
+    AccessFacts facts = storage().accessOf(tenant.id(), user.id());
     assertThat(facts.userStatus()).isEqualTo(AccountStatus.ACTIVE);
     assertThat(facts.tenantStatus()).isEqualTo(TenantStatus.ACTIVE);
     assertThat(facts.member()).isTrue();
@@ -140,11 +126,11 @@ public abstract class AccessFactsContract {
   @Test
   void platformGrantsComeAtEveryLevelAndNotAsTenantGrants() {
     User user = member();
-    storage.permissions().insertPlatformBinding(platformBinding(user, BuiltInRole.PLATFORM_ADMIN.id()));
-    AccessFacts inTenant = storage.accessOf(tenant.id(), user.id());
+    storage().permissions().insertPlatformBinding(platformBinding(user, BuiltInRole.PLATFORM_ADMIN.id()));
+    AccessFacts inTenant = storage().accessOf(tenant.id(), user.id());
     assertThat(inTenant.platformGrants()).containsExactly(new Grant(Scope.platform(), "*"));
     assertThat(inTenant.tenantGrants()).isEmpty();
-    AccessFacts platformLevel = storage.accessOf(null, user.id());
+    AccessFacts platformLevel = storage().accessOf(null, user.id());
     assertThat(platformLevel.tenantStatus()).isNull();
     assertThat(platformLevel.member()).isFalse();
     assertThat(platformLevel.platformGrants()).containsExactly(new Grant(Scope.platform(), "*"));
@@ -155,9 +141,9 @@ public abstract class AccessFactsContract {
   @Test
   void nonMemberGetsNoTenantGrantsEvenWithLeftoverBindings() {
     User user = user();
-    storage.tenancy().insertUser(user);
-    storage.permissions().insertBinding(userBinding(tenant, user, BuiltInRole.MEMBER.id()));
-    AccessFacts facts = storage.accessOf(tenant.id(), user.id());
+    storage().tenancy().insertUser(user);
+    storage().permissions().insertBinding(userBinding(tenant, user, BuiltInRole.MEMBER.id()));
+    AccessFacts facts = storage().accessOf(tenant.id(), user.id());
     assertThat(facts.member()).isFalse();
     assertThat(facts.tenantStatus()).isEqualTo(TenantStatus.ACTIVE);
     assertThat(facts.tenantGrants()).isEmpty();
@@ -167,11 +153,11 @@ public abstract class AccessFactsContract {
   @Test
   void unknownTenantAndSuspendedTenantAreReported() {
     User user = member();
-    AccessFacts unknown = storage.accessOf(new TenantId("tnt_unknown"), user.id());
+    AccessFacts unknown = storage().accessOf(new TenantId("tnt_unknown"), user.id());
     assertThat(unknown.tenantStatus()).isNull();
     assertThat(unknown.member()).isFalse();
-    storage.tenancy().updateTenant(tenant.withStatus(TenantStatus.SUSPENDED, TckFixtures.nextInstant()));
-    assertThat(storage.accessOf(tenant.id(), user.id()).tenantStatus()).isEqualTo(TenantStatus.SUSPENDED);
+    storage().tenancy().updateTenant(tenant.withStatus(TenantStatus.SUSPENDED, TckFixtures.nextInstant()));
+    assertThat(storage().accessOf(tenant.id(), user.id()).tenantStatus()).isEqualTo(TenantStatus.SUSPENDED);
     assertSameAsComposition(tenant.id(), user.id());
     assertSameAsComposition(new TenantId("tnt_unknown"), user.id());
   }
@@ -180,18 +166,18 @@ public abstract class AccessFactsContract {
   void otherTenantsBindingsNeverLeakIn() {
     User user = member();
     Tenant other = tenant();
-    storage.tenancy().insertTenant(other);
-    storage.tenancy().insertMembership(membership(other, user));
-    storage.permissions().insertBinding(userBinding(other, user, BuiltInRole.TENANT_OWNER.id()));
-    assertThat(storage.accessOf(tenant.id(), user.id()).tenantGrants()).isEmpty();
-    assertThat(storage.accessOf(other.id(), user.id()).tenantGrants()).isNotEmpty();
+    storage().tenancy().insertTenant(other);
+    storage().tenancy().insertMembership(membership(other, user));
+    storage().permissions().insertBinding(userBinding(other, user, BuiltInRole.TENANT_OWNER.id()));
+    assertThat(storage().accessOf(tenant.id(), user.id()).tenantGrants()).isEmpty();
+    assertThat(storage().accessOf(other.id(), user.id()).tenantGrants()).isNotEmpty();
   }
 
   @Test
   void answersInsideATransactionToo() {
     User user = member();
-    storage.permissions().insertBinding(userBinding(tenant, user, BuiltInRole.MEMBER.id()));
-    AccessFacts facts = storage.inTransaction(stores -> stores.accessOf(tenant.id(), user.id()));
+    storage().permissions().insertBinding(userBinding(tenant, user, BuiltInRole.MEMBER.id()));
+    AccessFacts facts = storage().inTransaction(stores -> stores.accessOf(tenant.id(), user.id()));
     assertThat(facts.member()).isTrue();
     assertThat(facts.tenantGrants()).isNotEmpty();
   }

@@ -18,15 +18,12 @@ import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.PasswordRecord;
-import com.neurasea.spi.Storage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,40 +34,10 @@ import org.junit.jupiter.api.Test;
  * <p>A storage adapter passes it by extending this class in its own tests and implementing
  * {@link #newStorage()}. Each test opens one storage before it runs and closes it afterwards.
  */
-public abstract class CredentialStoreContract {
+public abstract class CredentialStoreContract extends StorageUnderTest {
   private static final PageRequest ALL = PageRequest.firstPage();
   private static final String HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$ZGlnZXN0ZGlnZXN0";
   private static final String OTHER_HASH = "$argon2id$v=19$m=65536,t=3,p=4$b3RoZXJzYWx0$b3RoZXJkaWdlc3Q";
-
-  private Storage storage;
-
-  /**
-   * Opens the storage under test. Called once before every test; the storage is closed after it.
-   *
-   * @return a fresh, empty, migrated storage that shares no rows with any other it returned
-   */
-  protected abstract Storage newStorage();
-
-  /**
-   * The storage of the running test, for tests an adapter adds to this contract.
-   *
-   * @return the storage opened by {@link #newStorage()} for the running test
-   */
-  protected final Storage storage() {
-    return storage;
-  }
-
-  @BeforeEach
-  void openStorage() {
-    storage = newStorage();
-  }
-
-  @AfterEach
-  void closeStorage() {
-    if (storage != null) {
-      storage.close();
-    }
-  }
 
   // ---- passwords
 
@@ -439,7 +406,7 @@ public abstract class CredentialStoreContract {
     Tenant owner = savedTenant();
     Tenant other = savedTenant();
     User user = savedMember(owner);
-    storage.tenancy().insertMembership(membership(other, user));
+    storage().tenancy().insertMembership(membership(other, user));
     savedToken(owner, user);
     ApiToken own = savedToken(other, user);
 
@@ -450,7 +417,7 @@ public abstract class CredentialStoreContract {
   // ---- helpers
 
   private CredentialStore store() {
-    return storage.credentials();
+    return storage().credentials();
   }
 
   private Instant lastUsedAt(Tenant tenant, ApiToken token) {
@@ -459,19 +426,19 @@ public abstract class CredentialStoreContract {
 
   private Tenant savedTenant() {
     Tenant tenant = tenant();
-    storage.tenancy().insertTenant(tenant);
+    storage().tenancy().insertTenant(tenant);
     return tenant;
   }
 
   private User savedUser() {
     User user = user();
-    storage.tenancy().insertUser(user);
+    storage().tenancy().insertUser(user);
     return user;
   }
 
   private User savedMember(Tenant tenant) {
     User user = savedUser();
-    storage.tenancy().insertMembership(membership(tenant, user));
+    storage().tenancy().insertMembership(membership(tenant, user));
     return user;
   }
 

@@ -28,12 +28,9 @@ import com.neurasea.model.Subject;
 import com.neurasea.model.Tenant;
 import com.neurasea.model.User;
 import com.neurasea.spi.PermissionStore;
-import com.neurasea.spi.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,38 +41,8 @@ import org.junit.jupiter.api.Test;
  * <p>A storage adapter passes it by extending this class in its own tests and implementing
  * {@link #newStorage()}. Each test opens one storage before it runs and closes it afterwards.
  */
-public abstract class PermissionStoreContract {
+public abstract class PermissionStoreContract extends StorageUnderTest {
   private static final PageRequest ALL = PageRequest.firstPage();
-
-  private Storage storage;
-
-  /**
-   * Opens the storage under test. Called once before every test; the storage is closed after it.
-   *
-   * @return a fresh, empty, migrated storage that shares no rows with any other it returned
-   */
-  protected abstract Storage newStorage();
-
-  /**
-   * The storage of the running test, for tests an adapter adds to this contract.
-   *
-   * @return the storage opened by {@link #newStorage()} for the running test
-   */
-  protected final Storage storage() {
-    return storage;
-  }
-
-  @BeforeEach
-  void openStorage() {
-    storage = newStorage();
-  }
-
-  @AfterEach
-  void closeStorage() {
-    if (storage != null) {
-      storage.close();
-    }
-  }
 
   // ---- built-in roles
 
@@ -437,7 +404,7 @@ public abstract class PermissionStoreContract {
     Tenant other = savedTenant();
     store().syncBuiltInRoles(builtInRoles());
     User user = savedMember(tenant);
-    storage.tenancy().insertMembership(membership(other, user));
+    storage().tenancy().insertMembership(membership(other, user));
     User colleague = savedMember(tenant);
     Group group = savedGroup(tenant, "Engineering");
     savedBinding(userBinding(tenant, user, BuiltInRole.MEMBER.id()));
@@ -492,7 +459,7 @@ public abstract class PermissionStoreContract {
     Tenant tenant = savedTenant();
     User user = savedMember(tenant);
     Group group = savedGroup(tenant, "Engineering");
-    storage.tenancy().insertGroupMember(tenant.id(), group.id(), user.id());
+    storage().tenancy().insertGroupMember(tenant.id(), group.id(), user.id());
     Role role = savedRole(customRole(tenant, "reader", "jobs:read"));
     savedBinding(groupBinding(tenant, group, role.id()));
 
@@ -505,7 +472,7 @@ public abstract class PermissionStoreContract {
     User user = savedMember(tenant);
     Group members = savedGroup(tenant, "Engineering");
     Group scope = savedGroup(tenant, "Research");
-    storage.tenancy().insertGroupMember(tenant.id(), members.id(), user.id());
+    storage().tenancy().insertGroupMember(tenant.id(), members.id(), user.id());
     Role role = savedRole(customRole(tenant, "reader", "jobs:read"));
     savedBinding(binding(tenant, Subject.group(members.id()), role.id(), Scope.group(scope.id())));
 
@@ -520,7 +487,7 @@ public abstract class PermissionStoreContract {
     Group root = savedGroup(tenant, "Company");
     Group child = savedGroup(tenant, "Engineering", root);
     Group grandchild = savedGroup(tenant, "Platform", child);
-    storage.tenancy().insertGroupMember(tenant.id(), grandchild.id(), user.id());
+    storage().tenancy().insertGroupMember(tenant.id(), grandchild.id(), user.id());
     Role reader = savedRole(customRole(tenant, "reader", "jobs:read"));
     Role submitter = savedRole(customRole(tenant, "submitter", "jobs:submit"));
     savedBinding(groupBinding(tenant, root, reader.id()));
@@ -536,7 +503,7 @@ public abstract class PermissionStoreContract {
     User user = savedMember(tenant);
     Group parent = savedGroup(tenant, "Engineering");
     Group child = savedGroup(tenant, "Platform", parent);
-    storage.tenancy().insertGroupMember(tenant.id(), parent.id(), user.id());
+    storage().tenancy().insertGroupMember(tenant.id(), parent.id(), user.id());
     Role role = savedRole(customRole(tenant, "reader", "jobs:read"));
     savedBinding(groupBinding(tenant, child, role.id()));
 
@@ -549,7 +516,7 @@ public abstract class PermissionStoreContract {
     User member = savedMember(tenant);
     User outsider = savedMember(tenant);
     Group group = savedGroup(tenant, "Engineering");
-    storage.tenancy().insertGroupMember(tenant.id(), group.id(), member.id());
+    storage().tenancy().insertGroupMember(tenant.id(), group.id(), member.id());
     Role role = savedRole(customRole(tenant, "reader", "jobs:read"));
     savedBinding(groupBinding(tenant, group, role.id()));
 
@@ -561,11 +528,11 @@ public abstract class PermissionStoreContract {
     Tenant tenant = savedTenant();
     User user = savedMember(tenant);
     Group group = savedGroup(tenant, "Engineering");
-    storage.tenancy().insertGroupMember(tenant.id(), group.id(), user.id());
+    storage().tenancy().insertGroupMember(tenant.id(), group.id(), user.id());
     Role role = savedRole(customRole(tenant, "reader", "jobs:read"));
     savedBinding(groupBinding(tenant, group, role.id()));
 
-    storage.tenancy().deleteGroupMember(tenant.id(), group.id(), user.id());
+    storage().tenancy().deleteGroupMember(tenant.id(), group.id(), user.id());
 
     assertThat(store().grantsOf(tenant.id(), user.id())).isEmpty();
   }
@@ -701,7 +668,7 @@ public abstract class PermissionStoreContract {
     Tenant other = savedTenant();
     store().syncBuiltInRoles(builtInRoles());
     User user = savedMember(owner);
-    storage.tenancy().insertMembership(membership(other, user));
+    storage().tenancy().insertMembership(membership(other, user));
     savedBinding(userBinding(owner, user, BuiltInRole.MEMBER.id()));
     RoleBinding own = savedBinding(userBinding(other, user, BuiltInRole.VIEWER.id()));
 
@@ -726,9 +693,9 @@ public abstract class PermissionStoreContract {
     Tenant owner = savedTenant();
     Tenant other = savedTenant();
     User user = savedMember(owner);
-    storage.tenancy().insertMembership(membership(other, user));
+    storage().tenancy().insertMembership(membership(other, user));
     Group group = savedGroup(owner, "Engineering");
-    storage.tenancy().insertGroupMember(owner.id(), group.id(), user.id());
+    storage().tenancy().insertGroupMember(owner.id(), group.id(), user.id());
     Role role = savedRole(customRole(owner, "reader", "jobs:read"));
     savedBinding(userBinding(owner, user, role.id()));
     savedBinding(groupBinding(owner, group, role.id()));
@@ -741,36 +708,36 @@ public abstract class PermissionStoreContract {
   // ---- helpers
 
   private PermissionStore store() {
-    return storage.permissions();
+    return storage().permissions();
   }
 
   private Tenant savedTenant() {
     Tenant tenant = tenant();
-    storage.tenancy().insertTenant(tenant);
+    storage().tenancy().insertTenant(tenant);
     return tenant;
   }
 
   private User savedUser() {
     User user = user();
-    storage.tenancy().insertUser(user);
+    storage().tenancy().insertUser(user);
     return user;
   }
 
   private User savedMember(Tenant tenant) {
     User user = savedUser();
-    storage.tenancy().insertMembership(membership(tenant, user));
+    storage().tenancy().insertMembership(membership(tenant, user));
     return user;
   }
 
   private Group savedGroup(Tenant tenant, String name) {
     Group group = group(tenant, name);
-    storage.tenancy().insertGroup(group);
+    storage().tenancy().insertGroup(group);
     return group;
   }
 
   private Group savedGroup(Tenant tenant, String name, Group parent) {
     Group group = group(tenant, name, parent);
-    storage.tenancy().insertGroup(group);
+    storage().tenancy().insertGroup(group);
     return group;
   }
 

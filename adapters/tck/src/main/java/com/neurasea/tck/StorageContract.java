@@ -27,8 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,18 +37,9 @@ import org.junit.jupiter.api.Test;
  * <p>A storage adapter passes it by extending this class in its own tests and implementing
  * {@link #newStorage()}. Each test opens one storage before it runs and closes it afterwards.
  */
-public abstract class StorageContract {
+public abstract class StorageContract extends StorageUnderTest {
   private static final int THREADS = 8;
   private static final Duration CONCURRENCY_TIMEOUT = Duration.ofMinutes(2);
-
-  private Storage storage;
-
-  /**
-   * Opens the storage under test. Called once before every test; the storage is closed after it.
-   *
-   * @return a fresh, empty, migrated storage that shares no rows with any other it returned
-   */
-  protected abstract Storage newStorage();
 
   /**
    * How many transactions each of the eight threads of the concurrency test runs. Override to
@@ -62,30 +51,9 @@ public abstract class StorageContract {
     return 25;
   }
 
-  /**
-   * The storage of the running test, for tests an adapter adds to this contract.
-   *
-   * @return the storage opened by {@link #newStorage()} for the running test
-   */
-  protected final Storage storage() {
-    return storage;
-  }
-
-  @BeforeEach
-  void openStorage() {
-    storage = newStorage();
-  }
-
-  @AfterEach
-  void closeStorage() {
-    if (storage != null) {
-      storage.close();
-    }
-  }
-
   @Test
   void storageHasAName() {
-    assertThat(storage.name()).isNotBlank();
+    assertThat(storage().name()).isNotBlank();
   }
 
   @Test
@@ -93,23 +61,23 @@ public abstract class StorageContract {
     Tenant tenant = tenant();
     User user = user();
 
-    storage.inTransaction(stores -> {
+    storage().inTransaction(stores -> {
       stores.tenancy().insertTenant(tenant);
       stores.tenancy().insertUser(user);
       stores.tenancy().insertMembership(membership(tenant, user));
       return null;
     });
 
-    assertThat(storage.tenancy().findTenant(tenant.id())).contains(tenant);
-    assertThat(storage.tenancy().findUser(user.id())).contains(user);
-    assertThat(storage.tenancy().listMembers(tenant.id(), PageRequest.firstPage())).containsExactly(user);
+    assertThat(storage().tenancy().findTenant(tenant.id())).contains(tenant);
+    assertThat(storage().tenancy().findUser(user.id())).contains(user);
+    assertThat(storage().tenancy().listMembers(tenant.id(), PageRequest.firstPage())).containsExactly(user);
   }
 
   @Test
   void resultIsReturned() {
     Tenant tenant = tenant();
 
-    Tenant found = storage.inTransaction(stores -> {
+    Tenant found = storage().inTransaction(stores -> {
       stores.tenancy().insertTenant(tenant);
       return stores.tenancy().findTenant(tenant.id()).orElseThrow();
     });
@@ -122,7 +90,7 @@ public abstract class StorageContract {
     Tenant tenant = tenant();
     User user = user();
 
-    List<User> members = storage.inTransaction(stores -> {
+    List<User> members = storage().inTransaction(stores -> {
       stores.tenancy().insertTenant(tenant);
       stores.tenancy().insertUser(user);
       stores.tenancy().insertMembership(membership(tenant, user));
@@ -138,59 +106,59 @@ public abstract class StorageContract {
     User user = user();
     IllegalStateException failure = new IllegalStateException("work failed");
 
-    assertThatThrownBy(() -> storage.inTransaction(stores -> {
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
       stores.tenancy().insertTenant(tenant);
       stores.tenancy().insertUser(user);
       stores.tenancy().insertMembership(membership(tenant, user));
       throw failure;
     })).isSameAs(failure);
 
-    assertThat(storage.tenancy().findTenant(tenant.id())).isEmpty();
-    assertThat(storage.tenancy().findUser(user.id())).isEmpty();
-    assertThat(storage.tenancy().findUserByUsername(user.username())).isEmpty();
-    assertThat(storage.tenancy().listMemberships(user.id())).isEmpty();
+    assertThat(storage().tenancy().findTenant(tenant.id())).isEmpty();
+    assertThat(storage().tenancy().findUser(user.id())).isEmpty();
+    assertThat(storage().tenancy().findUserByUsername(user.username())).isEmpty();
+    assertThat(storage().tenancy().listMemberships(user.id())).isEmpty();
   }
 
   @Test
   void conflictInsideWorkKeepsItsCodeAndRollsBack() {
     Tenant existing = tenant();
-    storage.tenancy().insertTenant(existing);
+    storage().tenancy().insertTenant(existing);
     User user = user();
 
-    assertThatThrownBy(() -> storage.inTransaction(stores -> {
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
       stores.tenancy().insertUser(user);
       stores.tenancy().insertTenant(tenant(existing.slug()));
       return null;
     })).isInstanceOfSatisfying(NeuraSeaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
 
-    assertThat(storage.tenancy().findUser(user.id())).isEmpty();
-    assertThat(storage.tenancy().listTenants(PageRequest.firstPage())).containsExactly(existing);
+    assertThat(storage().tenancy().findUser(user.id())).isEmpty();
+    assertThat(storage().tenancy().listTenants(PageRequest.firstPage())).containsExactly(existing);
   }
 
   @Test
   void storageStaysUsableAfterManyRollbacks() {
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       for (int i = 0; i < 50; i++) {
-        assertThatThrownBy(() -> storage.inTransaction(stores -> {
+        assertThatThrownBy(() -> storage().inTransaction(stores -> {
           stores.tenancy().insertTenant(tenant());
           throw new IllegalStateException("work failed");
         })).isInstanceOf(IllegalStateException.class);
       }
       Tenant tenant = tenant();
-      storage.inTransaction(stores -> {
+      storage().inTransaction(stores -> {
         stores.tenancy().insertTenant(tenant);
         return null;
       });
 
-      assertThat(storage.tenancy().listTenants(PageRequest.firstPage())).containsExactly(tenant);
+      assertThat(storage().tenancy().listTenants(PageRequest.firstPage())).containsExactly(tenant);
     });
   }
 
   @Test
   void concurrentTransactionsAllLand() throws Exception {
     Tenant tenant = tenant();
-    storage.tenancy().insertTenant(tenant);
-    storage.permissions().syncBuiltInRoles(builtInRoles());
+    storage().tenancy().insertTenant(tenant);
+    storage().permissions().syncBuiltInRoles(builtInRoles());
     int perThread = transactionsPerThread();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -201,7 +169,7 @@ public abstract class StorageContract {
           start.await();
           List<RoleBinding> created = new ArrayList<>();
           for (int i = 0; i < perThread; i++) {
-            created.add(storage.inTransaction(stores -> joinAsMember(stores, tenant)));
+            created.add(storage().inTransaction(stores -> joinAsMember(stores, tenant)));
           }
           return created;
         }));
@@ -214,8 +182,8 @@ public abstract class StorageContract {
 
       int total = THREADS * perThread;
       assertThat(created).hasSize(total);
-      assertThat(allPages(page -> storage.tenancy().listMembers(tenant.id(), page))).hasSize(total);
-      assertThat(allPages(page -> storage.permissions().listBindings(tenant.id(), null, page)))
+      assertThat(allPages(page -> storage().tenancy().listMembers(tenant.id(), page))).hasSize(total);
+      assertThat(allPages(page -> storage().permissions().listBindings(tenant.id(), null, page)))
           .containsExactlyInAnyOrderElementsOf(created);
     } finally {
       pool.shutdownNow();

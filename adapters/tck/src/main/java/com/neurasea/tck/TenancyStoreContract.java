@@ -25,8 +25,6 @@ import com.neurasea.spi.TenancyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,38 +47,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test opens one storage before it runs and closes it afterwards.
  */
-public abstract class TenancyStoreContract {
+public abstract class TenancyStoreContract extends StorageUnderTest {
   private static final PageRequest ALL = PageRequest.firstPage();
-
-  private Storage storage;
-
-  /**
-   * Opens the storage under test. Called once before every test; the storage is closed after it.
-   *
-   * @return a fresh, empty, migrated storage that shares no rows with any other it returned
-   */
-  protected abstract Storage newStorage();
-
-  /**
-   * The storage of the running test, for tests an adapter adds to this contract.
-   *
-   * @return the storage opened by {@link #newStorage()} for the running test
-   */
-  protected final Storage storage() {
-    return storage;
-  }
-
-  @BeforeEach
-  void openStorage() {
-    storage = newStorage();
-  }
-
-  @AfterEach
-  void closeStorage() {
-    if (storage != null) {
-      storage.close();
-    }
-  }
 
   // ---- tenants
 
@@ -866,7 +834,7 @@ public abstract class TenancyStoreContract {
   // ---- helpers
 
   private TenancyStore store() {
-    return storage.tenancy();
+    return storage().tenancy();
   }
 
   private Tenant savedTenant() {

@@ -3,6 +3,7 @@ package com.neurasea.store.jdbc;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
+import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.Storage;
@@ -16,6 +17,7 @@ import com.neurasea.store.jdbc.internal.SqlErrors;
 import com.neurasea.store.jdbc.internal.StatementCache;
 import java.sql.Connection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -42,11 +44,13 @@ public final class JdbcStorage implements Storage {
   private final JdbcStores stores;
   private final StatementCache statementCache;
   private final AutoCloseable resource;
+  private final ChangeNotifier notifier;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStorage(Builder builder, SqlErrors errors) {
     this.name = builder.name;
     this.resource = builder.resource;
+    this.notifier = builder.notifier;
     Jdbi jdbi = Jdbi.create(builder.dataSource);
     this.statementCache = builder.dialect.cachePreparedStatements() ? new StatementCache(256) : null;
     if (statementCache != null) {
@@ -58,7 +62,7 @@ public final class JdbcStorage implements Storage {
         : TransactionIsolationLevel.valueOf(level);
     this.session = new PooledSession(jdbi, errors,
         new RetryPolicy(builder.maxTransactionAttempts == null ? 8 : builder.maxTransactionAttempts, 5, 250),
-        isolation);
+        isolation, builder.dialect.statementFailureAbortsTransaction());
     this.stores = JdbcStores.over(session);
   }
 
@@ -102,11 +106,26 @@ public final class JdbcStorage implements Storage {
     return session.transaction(bound -> work.apply(JdbcStores.over(bound)));
   }
 
-  /** Closes the connection pool (when this storage owns it); later calls fail with {@code UNAVAILABLE}. */
+  @Override
+  public Optional<ChangeNotifier> changeNotifier() {
+    return Optional.ofNullable(notifier);
+  }
+
+  /**
+   * Closes the change notifier and the connection pool (when this storage owns them); later calls
+   * fail with {@code UNAVAILABLE}.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (notifier != null) {
+      try {
+        notifier.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the {} change notifier failed", name, e);
+      }
     }
     session.close();
     if (statementCache != null) {
@@ -130,6 +149,8 @@ public final class JdbcStorage implements Storage {
     private AutoCloseable resource;
     private Integer maxTransactionAttempts;
     private Boolean migrate;
+    private String schema;
+    private ChangeNotifier notifier;
 
     Builder() {}
 
@@ -224,6 +245,33 @@ public final class JdbcStorage implements Storage {
     }
 
     /**
+     * The database schema (namespace) the tables live in, for databases that have schemas; it is
+     * created when missing. The pool's connections must resolve unqualified names to it (for
+     * PostgreSQL: {@code currentSchema}). Defaults to the connections' current schema.
+     *
+     * @param schema the schema's name
+     * @return this builder
+     */
+    public Builder schema(String schema) {
+      requireUnset(this.schema, "schema");
+      this.schema = Objects.requireNonNull(schema, "schema");
+      return this;
+    }
+
+    /**
+     * The notifier {@link Storage#changeNotifier()} returns, for a backend that several instances
+     * share. The storage owns it: it is closed with the storage, and when {@link #build()} fails.
+     *
+     * @param notifier the notifier
+     * @return this builder
+     */
+    public Builder changeNotifier(ChangeNotifier notifier) {
+      requireUnset(this.notifier, "changeNotifier");
+      this.notifier = Objects.requireNonNull(notifier, "notifier");
+      return this;
+    }
+
+    /**
      * Migrates the schema and returns the open storage.
      *
      * @return the storage, owned by the caller
@@ -237,7 +285,7 @@ public final class JdbcStorage implements Storage {
       SqlErrors errors = new SqlErrors(dialect, location != null ? location : "the " + name + " database");
       try {
         if (migrate == null || migrate) {
-          new SchemaMigrator(dataSource, errors).migrate();
+          new SchemaMigrator(dataSource, errors, schema).migrate();
         }
         return new JdbcStorage(this, errors);
       } catch (RuntimeException e) {
@@ -247,13 +295,15 @@ public final class JdbcStorage implements Storage {
     }
 
     private void closeQuietly(RuntimeException failure) {
-      if (resource == null) {
-        return;
-      }
-      try {
-        resource.close();
-      } catch (Exception e) {
-        failure.addSuppressed(e);
+      for (AutoCloseable owned : new AutoCloseable[] {notifier, resource}) {
+        if (owned == null) {
+          continue;
+        }
+        try {
+          owned.close();
+        } catch (Exception e) {
+          failure.addSuppressed(e);
+        }
       }
     }
 

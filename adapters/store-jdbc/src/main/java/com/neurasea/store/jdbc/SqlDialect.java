@@ -68,6 +68,20 @@ public interface SqlDialect {
   }
 
   /**
+   * Whether a failed statement aborts the whole transaction it ran in, as in PostgreSQL, where
+   * every later statement of the transaction fails until it rolls back. The stores then run each
+   * write inside a transaction under a savepoint and roll back to it when the write fails, so a
+   * caller that catches, say, a {@code CONFLICT} inside {@code inTransaction} can carry on, as it
+   * can on a database that only undoes the failed statement (SQLite). Standard SQL leaves it to the
+   * database; the default assumes the stricter behaviour.
+   *
+   * @return true to guard writes inside transactions with savepoints
+   */
+  default boolean statementFailureAbortsTransaction() {
+    return true;
+  }
+
+  /**
    * Whether the stores should keep prepared statements open per pooled connection and reuse them.
    * Worth it for drivers that do not cache prepared statements themselves (SQLite); drivers that
    * do (PostgreSQL) leave it off.

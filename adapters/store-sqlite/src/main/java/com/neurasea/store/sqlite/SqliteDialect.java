@@ -65,6 +65,12 @@ final class SqliteDialect implements SqlDialect {
     return Connection.TRANSACTION_NONE;
   }
 
+  /** A failed statement in SQLite undoes only itself; the transaction carries on without savepoints. */
+  @Override
+  public boolean statementFailureAbortsTransaction() {
+    return false;
+  }
+
   /** sqlite-jdbc compiles every prepared statement anew; the stores cache them per connection. */
   @Override
   public boolean cachePreparedStatements() {

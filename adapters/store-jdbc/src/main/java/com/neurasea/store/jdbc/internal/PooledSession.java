@@ -21,6 +21,7 @@ public final class PooledSession implements Session {
   private final SqlErrors errors;
   private final RetryPolicy retry;
   private final TransactionIsolationLevel isolation;
+  private final boolean savepoints;
   private final ThreadLocal<Handle> current = new ThreadLocal<>();
   private volatile boolean closed;
 
@@ -31,12 +32,15 @@ public final class PooledSession implements Session {
    * @param errors the error translator
    * @param retry how often busy work is retried
    * @param isolation the isolation level of write transactions, {@code NONE} to keep the default
+   * @param savepoints whether writes inside a transaction run under a savepoint ({@link BoundSession})
    */
-  public PooledSession(Jdbi jdbi, SqlErrors errors, RetryPolicy retry, TransactionIsolationLevel isolation) {
+  public PooledSession(Jdbi jdbi, SqlErrors errors, RetryPolicy retry, TransactionIsolationLevel isolation,
+      boolean savepoints) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.errors = Objects.requireNonNull(errors, "errors");
     this.retry = Objects.requireNonNull(retry, "retry");
     this.isolation = Objects.requireNonNull(isolation, "isolation");
+    this.savepoints = savepoints;
   }
 
   @Override
@@ -49,10 +53,19 @@ public final class PooledSession implements Session {
     return run(work, conflicts, true);
   }
 
+  @Override
+  public <T> T read(SqlWork<T> work) {
+    Handle joined = current.get();
+    if (joined != null) {
+      return new BoundSession(joined, errors, savepoints).read(work);
+    }
+    return run(work, Conflicts.NONE, false);
+  }
+
   private <T> T run(SqlWork<T> work, Conflicts conflicts, boolean atomic) {
     Handle joined = current.get();
     if (joined != null) {
-      return new BoundSession(joined, errors).call(work, conflicts);
+      return new BoundSession(joined, errors, savepoints).call(work, conflicts);
     }
     ensureOpen();
     for (int attempt = 1; ; attempt++) {
@@ -79,12 +92,12 @@ public final class PooledSession implements Session {
   public <T> T transaction(Function<Session, T> work) {
     Handle joined = current.get();
     if (joined != null) {
-      return work.apply(new BoundSession(joined, errors));
+      return work.apply(new BoundSession(joined, errors, savepoints));
     }
     ensureOpen();
     for (int attempt = 1; ; attempt++) {
       try (Handle handle = jdbi.open()) {
-        BoundSession session = new BoundSession(handle, errors);
+        BoundSession session = new BoundSession(handle, errors, savepoints);
         current.set(handle);
         try {
           return inWriteTransaction(handle, h -> work.apply(session));

@@ -11,6 +11,7 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +30,30 @@ public final class SchemaMigrator {
 
   private final DataSource dataSource;
   private final SqlErrors errors;
+  private final String schema;
+
+  /**
+   * Creates a migrator for the connections' current schema.
+   *
+   * @param dataSource the database
+   * @param errors translates database errors
+   */
+  public SchemaMigrator(DataSource dataSource, SqlErrors errors) {
+    this(dataSource, errors, null);
+  }
 
   /**
    * Creates a migrator.
    *
    * @param dataSource the database
    * @param errors translates database errors
+   * @param schema the schema the tables and the history table live in, created when missing; null
+   *     for the connections' current schema
    */
-  public SchemaMigrator(DataSource dataSource, SqlErrors errors) {
+  public SchemaMigrator(DataSource dataSource, SqlErrors errors, String schema) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.errors = Objects.requireNonNull(errors, "errors");
+    this.schema = schema;
   }
 
   /**
@@ -48,12 +63,15 @@ public final class SchemaMigrator {
    *     library, {@code UNAVAILABLE} when it cannot be reached, {@code INTERNAL} when a migration fails
    */
   public void migrate() {
-    Flyway flyway = Flyway.configure(SchemaMigrator.class.getClassLoader())
+    FluentConfiguration configuration = Flyway.configure(SchemaMigrator.class.getClassLoader())
         .dataSource(dataSource)
         .locations(LOCATION)
         .table(HISTORY_TABLE)
-        .loggers("slf4j")
-        .load();
+        .loggers("slf4j");
+    if (schema != null) {
+      configuration.schemas(schema);
+    }
+    Flyway flyway = configuration.load();
     try {
       refuseNewerSchema(flyway.info());
       int applied = flyway.migrate().migrationsExecuted;

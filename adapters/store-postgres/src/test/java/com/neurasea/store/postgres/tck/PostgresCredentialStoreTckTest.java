@@ -1,0 +1,16 @@
+package com.neurasea.store.postgres.tck;
+
+import com.neurasea.spi.Storage;
+import com.neurasea.tck.CredentialStoreContract;
+import com.neurasea.tck.FreshStorage;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Runs the {@link CredentialStoreContract} against a fresh PostgreSQL schema per test. */
+class PostgresCredentialStoreTckTest extends CredentialStoreContract {
+  @RegisterExtension final FreshStorage fresh = FreshStorage.postgres();
+
+  @Override
+  protected Storage newStorage() {
+    return fresh.open();
+  }
+}
