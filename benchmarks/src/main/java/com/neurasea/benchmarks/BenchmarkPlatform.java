@@ -24,7 +24,6 @@ import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.permissions.AccessCacheSettings;
 import com.neurasea.spi.Storage;
-import com.neurasea.store.sqlite.SqliteStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +48,8 @@ final class BenchmarkPlatform implements AutoCloseable {
   static final int BINDINGS = 2_100;
 
   final Path dir;
+  final Backend backend;
+  final String schema;
   final Storage storage;
   final NeuraSea platform;
   final BootstrapResult bootstrap;
@@ -60,12 +61,18 @@ final class BenchmarkPlatform implements AutoCloseable {
   final long tenantGrants;
 
   BenchmarkPlatform(AccessCacheSettings cache) {
+    this(Backend.SQLITE, cache);
+  }
+
+  BenchmarkPlatform(Backend backend, AccessCacheSettings cache) {
     try {
       dir = Files.createTempDirectory("neurasea-bench");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    storage = SqliteStorage.builder().path(dir.resolve("bench.db")).build();
+    this.backend = backend;
+    this.schema = Backend.freshSchema();
+    storage = backend.open(dir, schema);
     platform = NeuraSea.builder().storage(storage).keyFile(dir.resolve("bench.key"))
         .passwordPolicy(PasswordPolicy.forTests()).accessCache(cache).build();
     bootstrap = platform.bootstrap("admin", "platform").orElseThrow();
@@ -132,6 +139,7 @@ final class BenchmarkPlatform implements AutoCloseable {
   public void close() {
     platform.close();
     storage.close();
+    backend.drop(schema);
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -34,6 +34,9 @@ public class PermissionCheckBenchmark {
   /** The platform under test, cached or not. */
   @State(org.openjdk.jmh.annotations.Scope.Benchmark)
   public static class Platform {
+    @Param({"sqlite", "postgres"})
+    public String backend;
+
     @Param({"cached", "uncached"})
     public String cache;
 
@@ -49,7 +52,8 @@ public class PermissionCheckBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      platform = new BenchmarkPlatform(cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
+      platform = new BenchmarkPlatform(Backend.of(backend),
+          cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
       caller = user.equals("typical") ? platform.typical : platform.heavy;
       allowed = Permissions.useModel("gpt-4o-mini");
       denied = Permissions.MEMBERS_MANAGE;

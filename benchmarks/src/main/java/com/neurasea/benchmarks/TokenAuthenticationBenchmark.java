@@ -34,6 +34,9 @@ public class TokenAuthenticationBenchmark {
   /** The platform and one issued token. */
   @State(org.openjdk.jmh.annotations.Scope.Benchmark)
   public static class Platform {
+    @Param({"sqlite", "postgres"})
+    public String backend;
+
     @Param({"cached", "uncached"})
     public String cache;
 
@@ -42,7 +45,8 @@ public class TokenAuthenticationBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      platform = new BenchmarkPlatform(cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
+      platform = new BenchmarkPlatform(Backend.of(backend),
+          cache.equals("cached") ? AccessCacheSettings.DEFAULT : AccessCacheSettings.DISABLED);
       String secret = platform.platform.identity()
           .createToken(platform.typical, new CreateToken("bench", null, null, null)).secret();
       credentials = new TokenCredentials(secret, "127.0.0.1", "jmh");

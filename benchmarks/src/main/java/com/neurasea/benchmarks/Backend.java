@@ -1,0 +1,70 @@
+package com.neurasea.benchmarks;
+
+import com.neurasea.spi.Storage;
+import com.neurasea.store.postgres.PostgresStorage;
+import com.neurasea.store.sqlite.SqliteStorage;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * Where a benchmark keeps its data: a SQLite file, or a fresh schema in the PostgreSQL database named
+ * by {@code NEURASEA_BENCH_POSTGRES_URL} (or {@code NEURASEA_TEST_POSTGRES_URL}) with the matching
+ * {@code _USER} and {@code _PASSWORD} variables, dropped afterwards.
+ */
+enum Backend {
+  /** The embedded default. */
+  SQLITE {
+    @Override
+    Storage open(Path dir, String schema) {
+      return SqliteStorage.builder().path(dir.resolve("bench.db")).build();
+    }
+  },
+  /** A PostgreSQL schema of its own. */
+  POSTGRES {
+    @Override
+    Storage open(Path dir, String schema) {
+      return PostgresStorage.builder().url(setting("URL")).username(setting("USER")).password(setting("PASSWORD"))
+          .schema(schema).maxPoolSize(8).build();
+    }
+
+    @Override
+    void drop(String schema) {
+      try (Connection connection = DriverManager.getConnection(setting("URL"), setting("USER"), setting("PASSWORD"));
+          Statement statement = connection.createStatement()) {
+        statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not drop benchmark schema " + schema, e);
+      }
+    }
+  };
+
+  /** Opens the storage; {@code schema} is a fresh name PostgreSQL uses for isolation. */
+  abstract Storage open(Path dir, String schema);
+
+  /** Removes what {@link #open} made outside the temporary directory. */
+  void drop(String schema) {}
+
+  /** A fresh schema name. */
+  static String freshSchema() {
+    return "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  /** The backend a benchmark parameter names. */
+  static Backend of(String name) {
+    return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  private static String setting(String suffix) {
+    String bench = System.getenv("NEURASEA_BENCH_POSTGRES_" + suffix);
+    String value = bench != null ? bench : System.getenv("NEURASEA_TEST_POSTGRES_" + suffix);
+    if (value == null) {
+      throw new IllegalStateException("PostgreSQL benchmarks need NEURASEA_BENCH_POSTGRES_URL, _USER and _PASSWORD"
+          + " (or the NEURASEA_TEST_POSTGRES_ ones); start a server with .ci/postgres.sh start");
+    }
+    return value;
+  }
+}
