@@ -201,7 +201,7 @@ class SampleHostTest {
         .isEqualTo(new SampleHostOptions(9100, "0.0.0.0", Path.of("/tmp/x"), "root"));
   }
 
-  private static JsonNode call(RunningHost host, String method, String path, String auth, String body, int status)
+  static JsonNode call(RunningHost host, String method, String path, String auth, String body, int status)
       throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(host.baseUri() + path))
         .timeout(Duration.ofSeconds(20))
