@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL server for the tests, run as the postgres user from a temporary data directory.
 #
 #   eval "$(.ci/postgres.sh start)"   # starts it and prints the NEURASEA_TEST_POSTGRES_* exports
+#   .ci/postgres.sh restart           # restarts it in place (fault tests: connections drop, data stays)
 #   .ci/postgres.sh stop              # stops it and removes its data directory
 #
 # Settings (environment): NEURASEA_PG_PORT (default 55432). Progress goes to stderr; only the exports go
@@ -95,8 +96,18 @@ SQL
   echo "export NEURASEA_TEST_POSTGRES_PASSWORD=$password"
 }
 
+restart() {
+  [ -f "$STATE" ] || { log "no server recorded for port $PORT"; exit 1; }
+  local dir
+  dir="$(cat "$STATE")"
+  # pg_ctl restart reuses the options the server was started with (postmaster.opts).
+  as_postgres "$(bin_dir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >&2
+  log "restarted the server on port $PORT"
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|restart|stop" >&2; exit 2 ;;
 esac
