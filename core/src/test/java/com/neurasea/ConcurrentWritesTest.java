@@ -1,5 +1,10 @@
 package com.neurasea;
 
+import com.neurasea.permissions.AccessCacheSettings;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.neurasea.tck.FreshStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.neurasea.model.BuiltInRole;
@@ -25,7 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Eight threads writing through the services to one SQLite file lose nothing and see no busy errors. */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class ConcurrentWritesTest {
+  @RegisterExtension final FreshStorage fresh;
+
+  ConcurrentWritesTest(String backend) {
+    this.fresh = Backends.fresh(backend);
+  }
+
   private static final int THREADS = 8;
   private static final int USERS_PER_THREAD = 25;
 
@@ -33,7 +46,7 @@ class ConcurrentWritesTest {
 
   @Test
   void eightThreadsCreatingUsersAndBindingsLoseNoWrites() throws Exception {
-    try (TestPlatform t = new TestPlatform(dir)) {
+    try (TestPlatform t = new TestPlatform(fresh.storage(), dir, AccessCacheSettings.DEFAULT)) {
       Tenant acme = t.tenant("acme");
       Caller admin = t.admin.inTenant(acme.id());
       Group group = t.platform.groups().createGroup(admin, new CreateGroup("everyone", null));

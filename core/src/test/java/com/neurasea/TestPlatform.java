@@ -35,7 +35,12 @@ public final class TestPlatform implements AutoCloseable {
   }
 
   public TestPlatform(Path dir, AccessCacheSettings cache) {
-    this.storage = SqliteStorage.builder().path(dir.resolve("neurasea.db")).build();
+    this(SqliteStorage.builder().path(dir.resolve("neurasea.db")).build(), dir, cache);
+  }
+
+  /** A platform on a storage the caller opened (e.g. from a {@code FreshStorage} extension). */
+  public TestPlatform(Storage storage, Path dir, AccessCacheSettings cache) {
+    this.storage = storage;
     this.platform = NeuraSea.builder()
         .storage(storage)
         .keyFile(dir.resolve("neurasea.key"))
@@ -47,10 +52,15 @@ public final class TestPlatform implements AutoCloseable {
     this.admin = Caller.platform(Principal.user(bootstrap.admin().id()));
   }
 
-  /** Opens a second platform instance on the same files (another host on the same database). */
+  /** Opens a second platform instance on the same storage (another host on the same database). */
   public NeuraSea sibling(Path dir, AccessCacheSettings cache) {
+    return sibling(storage, dir, cache);
+  }
+
+  /** Opens a second platform instance on another storage of the same database. */
+  public NeuraSea sibling(Storage other, Path dir, AccessCacheSettings cache) {
     return NeuraSea.builder()
-        .storage(storage)
+        .storage(other)
         .keyFile(dir.resolve("neurasea.key"))
         .clock(clock)
         .passwordPolicy(PasswordPolicy.forTests())

@@ -1,5 +1,11 @@
 package com.neurasea.identity;
 
+import com.neurasea.Backends;
+import com.neurasea.permissions.AccessCacheSettings;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.neurasea.tck.FreshStorage;
 import static com.neurasea.Errors.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +35,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class IdentityServiceTest {
+  @RegisterExtension final FreshStorage fresh;
+
+  IdentityServiceTest(String backend) {
+    this.fresh = Backends.fresh(backend);
+  }
+
   @TempDir Path dir;
   TestPlatform t;
   IdentityService identity;
@@ -39,7 +53,7 @@ class IdentityServiceTest {
 
   @BeforeEach
   void setUp() {
-    t = new TestPlatform(dir);
+    t = new TestPlatform(fresh.storage(), dir, AccessCacheSettings.DEFAULT);
     identity = t.platform.identity();
     acme = t.tenant("acme");
     alice = t.user(acme, "alice", BuiltInRole.MEMBER);

@@ -1,5 +1,10 @@
 package com.neurasea.permissions;
 
+import com.neurasea.Backends;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.neurasea.tck.FreshStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.neurasea.NeuraSea;
@@ -39,7 +44,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * configurations: a cached check always answers what an uncached check on the same database
  * answers. Catches a missed invalidation anywhere in tenancy or permissions.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class AccessCacheConsistencyTest {
+  @RegisterExtension final FreshStorage fresh;
+
+  AccessCacheConsistencyTest(String backend) {
+    this.fresh = Backends.fresh(backend);
+  }
+
   private static final List<String> PERMISSIONS = List.of(Permissions.JOBS_SUBMIT, Permissions.MEMBERS_MANAGE,
       Permissions.BILLING_READ, Permissions.GROUPS_MANAGE, Permissions.useModel("gpt-4o-mini"),
       Permissions.useModel("llama-3"));
@@ -56,8 +69,8 @@ class AccessCacheConsistencyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("configurations")
   void cachedChecksAlwaysMatchTheStore(String name, AccessCacheSettings settings, long seed) {
-    try (TestPlatform t = new TestPlatform(dir, settings);
-        NeuraSea uncached = t.sibling(dir, AccessCacheSettings.DISABLED)) {
+    try (TestPlatform t = new TestPlatform(fresh.storage(), dir, settings);
+        NeuraSea uncached = t.sibling(fresh.open(), dir, AccessCacheSettings.DISABLED)) {
       Random random = new Random(seed);
       Tenant acme = t.tenant("acme");
       Caller admin = t.admin.inTenant(acme.id());

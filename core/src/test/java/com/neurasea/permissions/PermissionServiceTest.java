@@ -1,5 +1,10 @@
 package com.neurasea.permissions;
 
+import com.neurasea.Backends;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.neurasea.tck.FreshStorage;
 import static com.neurasea.Errors.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +32,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class PermissionServiceTest {
+  @RegisterExtension final FreshStorage fresh;
+
+  PermissionServiceTest(String backend) {
+    this.fresh = Backends.fresh(backend);
+  }
+
   @TempDir Path dir;
   TestPlatform t;
   PermissionService permissions;
@@ -37,7 +50,7 @@ class PermissionServiceTest {
 
   @BeforeEach
   void setUp() {
-    t = new TestPlatform(dir);
+    t = new TestPlatform(fresh.storage(), dir, AccessCacheSettings.DEFAULT);
     permissions = t.platform.permissions();
     tenancy = t.platform.tenancy();
     acme = t.tenant("acme");

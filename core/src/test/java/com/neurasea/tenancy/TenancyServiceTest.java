@@ -1,5 +1,11 @@
 package com.neurasea.tenancy;
 
+import com.neurasea.Backends;
+import com.neurasea.permissions.AccessCacheSettings;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.neurasea.tck.FreshStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static com.neurasea.Errors.assertCode;
 import static com.neurasea.Errors.thrown;
@@ -29,14 +35,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class TenancyServiceTest {
+  @RegisterExtension final FreshStorage fresh;
+
+  TenancyServiceTest(String backend) {
+    this.fresh = Backends.fresh(backend);
+  }
+
   @TempDir Path dir;
   TestPlatform t;
   TenancyService tenancy;
 
   @BeforeEach
   void setUp() {
-    t = new TestPlatform(dir);
+    t = new TestPlatform(fresh.storage(), dir, AccessCacheSettings.DEFAULT);
     tenancy = t.platform.tenancy();
   }
 
