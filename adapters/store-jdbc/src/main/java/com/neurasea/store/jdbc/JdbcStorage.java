@@ -43,6 +43,7 @@ public final class JdbcStorage implements Storage {
   private final PooledSession session;
   private final JdbcStores stores;
   private final StatementCache statementCache;
+  private final boolean lateral;
   private final AutoCloseable resource;
   private final ChangeNotifier notifier;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -63,7 +64,8 @@ public final class JdbcStorage implements Storage {
     this.session = new PooledSession(jdbi, errors,
         new RetryPolicy(builder.maxTransactionAttempts == null ? 8 : builder.maxTransactionAttempts, 5, 250),
         isolation, builder.dialect.statementFailureAbortsTransaction());
-    this.stores = JdbcStores.over(session);
+    this.lateral = builder.dialect.supportsLateralJoin();
+    this.stores = JdbcStores.over(session, lateral);
   }
 
   /**
@@ -103,7 +105,7 @@ public final class JdbcStorage implements Storage {
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     Objects.requireNonNull(work, "work");
-    return session.transaction(bound -> work.apply(JdbcStores.over(bound)));
+    return session.transaction(bound -> work.apply(JdbcStores.over(bound, lateral)));
   }
 
   @Override

@@ -91,4 +91,15 @@ public interface SqlDialect {
   default boolean cachePreparedStatements() {
     return false;
   }
+
+  /**
+   * Whether the database supports {@code CROSS JOIN LATERAL} with a fenced subquery. When it does,
+   * the access query looks bindings up per subject through the index instead of letting the planner
+   * guess the size of the recursive group set (PostgreSQL otherwise hashes every binding of the tenant).
+   *
+   * @return true to use the lateral form of the access query
+   */
+  default boolean supportsLateralJoin() {
+    return false;
+  }
 }

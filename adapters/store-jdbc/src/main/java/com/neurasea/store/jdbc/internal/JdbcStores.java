@@ -23,11 +23,12 @@ public record JdbcStores(
    * The stores over a session.
    *
    * @param session where their statements run
+   * @param lateral whether the database supports the lateral form of the access query
    * @return the stores
    */
-  public static JdbcStores over(Session session) {
+  public static JdbcStores over(Session session, boolean lateral) {
     return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
-        new JdbcPermissionStore(session), new JdbcAccessQuery(session));
+        new JdbcPermissionStore(session), new JdbcAccessQuery(session, lateral));
   }
 
   /** Reads the access facts in one statement. */
