@@ -2,14 +2,13 @@ package com.neurasea.store.postgres;
 
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.spi.Storage;
+import com.neurasea.store.jdbc.ProviderSettings;
 import com.neurasea.spi.StorageProvider;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,12 +58,7 @@ public final class PostgresStorageProvider implements StorageProvider {
 
   @Override
   public Storage open(Map<String, String> settings) {
-    Set<String> unknown = new TreeSet<>(settings.keySet());
-    unknown.removeAll(SETTINGS);
-    if (!unknown.isEmpty()) {
-      throw NeuraSeaException.invalid(unknown.iterator().next(),
-          "unknown setting of the postgres storage; known settings are " + new TreeSet<>(SETTINGS));
-    }
+    ProviderSettings.rejectUnknown("postgres", settings, SETTINGS);
     String url = settings.get("url");
     if (url == null || url.isBlank()) {
       throw NeuraSeaException.invalid("url", "is required: jdbc:postgresql://host:port/database");
@@ -84,11 +78,11 @@ public final class PostgresStorageProvider implements StorageProvider {
     }
     String poolSize = settings.get("maxPoolSize");
     if (poolSize != null) {
-      builder.maxPoolSize(positiveInt("maxPoolSize", poolSize));
+      builder.maxPoolSize(ProviderSettings.positiveInt("maxPoolSize", poolSize));
     }
     String connectTimeout = settings.get("connectTimeout");
     if (connectTimeout != null) {
-      builder.connectTimeout(duration("connectTimeout", connectTimeout));
+      builder.connectTimeout(ProviderSettings.duration("connectTimeout", connectTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10)));
     }
     return builder.build();
   }
@@ -101,31 +95,4 @@ public final class PostgresStorageProvider implements StorageProvider {
     return fromEnvironment == null || fromEnvironment.isEmpty() ? null : fromEnvironment;
   }
 
-  private static int positiveInt(String field, String value) {
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= 1) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw NeuraSeaException.invalid(field, "must be a positive integer");
-  }
-
-  private static Duration duration(String field, String value) {
-    String text = value.trim();
-    try {
-      Duration parsed = !text.isEmpty() && text.chars().allMatch(Character::isDigit)
-          ? Duration.ofMillis(Long.parseLong(text))
-          : Duration.parse(text);
-      if (parsed.compareTo(Duration.ofSeconds(1)) >= 0 && parsed.compareTo(Duration.ofMinutes(10)) <= 0) {
-        return parsed;
-      }
-    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-      // reported below
-    }
-    throw NeuraSeaException.invalid(field,
-        "must be between 1 second and 10 minutes, in milliseconds or as an ISO-8601 duration such as PT5S");
-  }
 }

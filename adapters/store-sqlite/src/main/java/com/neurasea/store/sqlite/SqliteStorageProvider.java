@@ -2,15 +2,14 @@ package com.neurasea.store.sqlite;
 
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.spi.Storage;
+import com.neurasea.store.jdbc.ProviderSettings;
 import com.neurasea.spi.StorageProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Opens the SQLite storage by the name {@code sqlite}. Settings: {@code path} (required, the
@@ -33,12 +32,7 @@ public final class SqliteStorageProvider implements StorageProvider {
 
   @Override
   public Storage open(Map<String, String> settings) {
-    Set<String> unknown = new TreeSet<>(settings.keySet());
-    unknown.removeAll(SETTINGS);
-    if (!unknown.isEmpty()) {
-      throw NeuraSeaException.invalid(unknown.iterator().next(),
-          "unknown setting of the sqlite storage; known settings are " + new TreeSet<>(SETTINGS));
-    }
+    ProviderSettings.rejectUnknown("sqlite", settings, SETTINGS);
     String path = settings.get("path");
     if (path == null || path.isBlank()) {
       throw NeuraSeaException.invalid("path", "is required: the SQLite database file");
@@ -51,11 +45,11 @@ public final class SqliteStorageProvider implements StorageProvider {
     }
     String poolSize = settings.get("maxPoolSize");
     if (poolSize != null) {
-      builder.maxPoolSize(positiveInt("maxPoolSize", poolSize));
+      builder.maxPoolSize(ProviderSettings.positiveInt("maxPoolSize", poolSize));
     }
     String busyTimeout = settings.get("busyTimeout");
     if (busyTimeout != null) {
-      builder.busyTimeout(duration("busyTimeout", busyTimeout));
+      builder.busyTimeout(ProviderSettings.duration("busyTimeout", busyTimeout, Duration.ZERO, Duration.ofMillis(Integer.MAX_VALUE)));
     }
     return builder.build();
   }
@@ -69,30 +63,4 @@ public final class SqliteStorageProvider implements StorageProvider {
     return Optional.of(Map.of("path", url.substring(URL_PREFIX.length())));
   }
 
-  private static int positiveInt(String field, String value) {
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= 1) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw NeuraSeaException.invalid(field, "must be a positive integer");
-  }
-
-  private static Duration duration(String field, String value) {
-    String text = value.trim();
-    try {
-      Duration parsed = text.chars().allMatch(Character::isDigit) && !text.isEmpty()
-          ? Duration.ofMillis(Long.parseLong(text))
-          : Duration.parse(text);
-      if (!parsed.isNegative() && parsed.toMillis() <= Integer.MAX_VALUE) {
-        return parsed;
-      }
-    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-      // reported below
-    }
-    throw NeuraSeaException.invalid(field, "must be milliseconds or an ISO-8601 duration such as PT5S");
-  }
 }
