@@ -20,6 +20,12 @@ public interface Stores {
   PermissionStore permissions();
 
   /**
+   * The privacy ledger. From the stores of {@link Storage#inTransaction}, appends land in the same
+   * unit of work as the change they record, or not at all.
+   */
+  LedgerStore ledger();
+
+  /**
    * Reads the facts a permission check needs about a user in a tenant. This runs on every access
    * cache miss: backends should override it to answer in one round trip; the default composes the
    * store calls.

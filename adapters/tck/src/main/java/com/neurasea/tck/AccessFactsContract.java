@@ -25,6 +25,7 @@ import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.CredentialStore;
+import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.Stores;
@@ -66,6 +67,11 @@ public abstract class AccessFactsContract extends StorageUnderTest {
       @Override
       public PermissionStore permissions() {
         return storage().permissions();
+      }
+
+      @Override
+      public LedgerStore ledger() {
+        return storage().ledger();
       }
     };
     return plain.accessOf(tenantId, userId);

@@ -25,4 +25,12 @@ final class TckAssertions {
     assertThatThrownBy(call).isInstanceOfSatisfying(NeuraSeaException.class,
         e -> assertThat(e.code()).as("error code").isEqualTo(ErrorCode.CONFLICT));
   }
+
+  /** Asserts the call fails with an {@code INVALID_ARGUMENT} naming the field. */
+  static void assertInvalid(ThrowingCallable call, String field) {
+    assertThatThrownBy(call).isInstanceOfSatisfying(NeuraSeaException.class, e -> {
+      assertThat(e.code()).as("error code").isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertThat(e.fieldErrors()).as("field errors").extracting(FieldError::field).contains(field);
+    });
+  }
 }

@@ -19,9 +19,14 @@ import com.neurasea.model.TenantStatus;
 import com.neurasea.model.TokenId;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
+import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StoredCheckpoint;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -156,6 +161,54 @@ public final class TckFixtures {
     byte[] hash = new byte[32];
     RANDOM.nextBytes(hash);
     return hash;
+  }
+
+  /**
+   * A ledger entry recorded now with random content of the given length and its RFC 6962 leaf hash.
+   *
+   * @param tenantId the tenant, or null for platform level
+   * @param subjectKey the pseudonymous subject key, or null
+   * @param contentLength 1 to 65536
+   * @return the entry
+   */
+  public static NewLedgerEntry ledgerEntry(TenantId tenantId, String subjectKey, int contentLength) {
+    byte[] content = new byte[contentLength];
+    RANDOM.nextBytes(content);
+    return ledgerEntry(tenantId, subjectKey, content);
+  }
+
+  /** A ledger entry recorded now with the given content and its RFC 6962 leaf hash. */
+  public static NewLedgerEntry ledgerEntry(TenantId tenantId, String subjectKey, byte[] content) {
+    return new NewLedgerEntry(nextInstant(), tenantId, subjectKey, content, leafHash(content));
+  }
+
+  /** A platform-level ledger entry of no subject recorded now, with 64 random bytes of content. */
+  public static NewLedgerEntry ledgerEntry() {
+    return ledgerEntry(null, null, 64);
+  }
+
+  /** The RFC 6962 leaf hash of the content: SHA-256 of a zero byte followed by the content. */
+  public static byte[] leafHash(byte[] content) {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      sha256.update((byte) 0);
+      return sha256.digest(content);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+
+  /** A random pseudonymous subject key. */
+  public static String subjectKey() {
+    return "subj_" + randomAlphanumerics(RANDOM_LENGTH);
+  }
+
+  /** A checkpoint of the given size with a random root, signed now by key {@code key-1}. */
+  public static StoredCheckpoint checkpoint(long size) {
+    byte[] root = new byte[32];
+    RANDOM.nextBytes(root);
+    return new StoredCheckpoint(size, root, nextInstant(), "key-1",
+        "neurasea.ledger\n" + size + "\n" + HexFormat.of().formatHex(root) + "\n\n— key-1 signature\n");
   }
 
   private static String randomAlphanumerics(int length) {

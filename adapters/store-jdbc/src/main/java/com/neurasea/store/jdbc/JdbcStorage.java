@@ -5,6 +5,7 @@ import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.CredentialStore;
+import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.TenancyStore;
@@ -44,6 +45,7 @@ public final class JdbcStorage implements Storage {
   private final JdbcStores stores;
   private final StatementCache statementCache;
   private final boolean lateral;
+  private final String ledgerAppendLock;
   private final AutoCloseable resource;
   private final ChangeNotifier notifier;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -65,7 +67,8 @@ public final class JdbcStorage implements Storage {
         new RetryPolicy(builder.maxTransactionAttempts == null ? 8 : builder.maxTransactionAttempts, 5, 250),
         isolation, builder.dialect.statementFailureAbortsTransaction());
     this.lateral = builder.dialect.supportsLateralJoin();
-    this.stores = JdbcStores.over(session, lateral);
+    this.ledgerAppendLock = builder.dialect.ledgerAppendLock();
+    this.stores = JdbcStores.over(session, lateral, ledgerAppendLock);
   }
 
   /**
@@ -98,6 +101,11 @@ public final class JdbcStorage implements Storage {
   }
 
   @Override
+  public LedgerStore ledger() {
+    return stores.ledger();
+  }
+
+  @Override
   public AccessFacts accessOf(TenantId tenantId, UserId userId) {
     return stores.accessOf(tenantId, userId);
   }
@@ -105,7 +113,7 @@ public final class JdbcStorage implements Storage {
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     Objects.requireNonNull(work, "work");
-    return session.transaction(bound -> work.apply(JdbcStores.over(bound, lateral)));
+    return session.transaction(bound -> work.apply(JdbcStores.over(bound, lateral, ledgerAppendLock)));
   }
 
   @Override

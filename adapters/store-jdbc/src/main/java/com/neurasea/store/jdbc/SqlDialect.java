@@ -102,4 +102,17 @@ public interface SqlDialect {
   default boolean supportsLateralJoin() {
     return false;
   }
+
+  /**
+   * A statement that serializes privacy-ledger appenders across every connection and host, run
+   * first in an append's transaction and held until it ends; null when the database's write
+   * transactions already serialize writers (SQLite's {@code BEGIN IMMEDIATE}). It must not fix the
+   * transaction's snapshot before the lock is held: under repeatable read or serializable isolation
+   * the next index is read after it, and must see every append committed before.
+   *
+   * @return the lock statement, or null for none
+   */
+  default String ledgerAppendLock() {
+    return null;
+  }
 }

@@ -67,4 +67,14 @@ final class PostgresDialect implements SqlDialect {
   public boolean supportsLateralJoin() {
     return true;
   }
+
+  /**
+   * An exclusive table lock: it queues appenders on every host until the holder commits, lets plain
+   * readers through, and, unlike {@code pg_advisory_xact_lock} in a {@code SELECT}, takes no
+   * snapshot, so the next index read after it sees every append committed before.
+   */
+  @Override
+  public String ledgerAppendLock() {
+    return "LOCK TABLE ledger_entries IN EXCLUSIVE MODE";
+  }
 }

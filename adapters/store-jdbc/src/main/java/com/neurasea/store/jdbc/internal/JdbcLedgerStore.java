@@ -1,0 +1,249 @@
+package com.neurasea.store.jdbc.internal;
+
+import static com.neurasea.store.jdbc.internal.Rows.millis;
+
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.TenantId;
+import com.neurasea.spi.LedgerEntry;
+import com.neurasea.spi.LedgerStore;
+import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StoredCheckpoint;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The privacy ledger over a {@link Session}. Hashes are stored as lower-case hex, content as
+ * base64 (see the V2 migration).
+ *
+ * <p>{@link #append} runs as one atomic unit: it first takes the dialect's ledger lock, if any (on
+ * PostgreSQL a table lock that serializes appenders on every host; SQLite's {@code BEGIN IMMEDIATE}
+ * already serializes writers), then reads the next index and inserts the batch. When an append
+ * inside an enclosing transaction still collides with an index another appender committed after
+ * the transaction's snapshot, the collision surfaces as a transient failure, so the enclosing
+ * transaction is retried as a whole.
+ */
+public final class JdbcLedgerStore implements LedgerStore {
+  private static final Conflicts ENTRY = Conflicts.fallback("index", "another append took this ledger index");
+  private static final Conflicts CHECKPOINT =
+      Conflicts.fallback("size", "a different checkpoint for this size is already stored");
+  private static final HexFormat HEX = HexFormat.of();
+  private static final Base64.Encoder BASE64_OUT = Base64.getEncoder();
+  private static final Base64.Decoder BASE64_IN = Base64.getDecoder();
+  private static final String ENTRY_COLUMNS = "idx, recorded_at, tenant_id, subject_key, content, leaf_hash";
+  private static final String CHECKPOINT_COLUMNS = "size, root, checkpoint_at, key_id, signed_text";
+  private static final String NEXT_INDEX = "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries";
+
+  private final Session session;
+  private final String appendLock;
+
+  /**
+   * Creates the store.
+   *
+   * @param session where its statements run
+   * @param appendLock the statement that serializes appenders, run first in an append's
+   *     transaction; null when the database's write transactions already do
+   */
+  public JdbcLedgerStore(Session session, String appendLock) {
+    this.session = Objects.requireNonNull(session, "session");
+    this.appendLock = appendLock;
+  }
+
+  @Override
+  public long append(List<NewLedgerEntry> entries) {
+    if (entries == null) {
+      throw NeuraSeaException.invalid("entries", "is required");
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) == null) {
+        throw NeuraSeaException.invalid("entries[" + i + "]", "is required");
+      }
+    }
+    if (entries.isEmpty()) {
+      return size();
+    }
+    List<NewLedgerEntry> batch = List.copyOf(entries);
+    try {
+      return session.atomic(h -> {
+        if (appendLock != null) {
+          h.execute(appendLock);
+        }
+        long first = nextIndex(h);
+        PreparedBatch insert = h.prepareBatch("INSERT INTO ledger_entries (" + ENTRY_COLUMNS + ") VALUES (:idx, "
+            + ":recordedAt, :tenantId, :subjectKey, :content, :leafHash)");
+        long index = first;
+        for (NewLedgerEntry entry : batch) {
+          insert.bind("idx", index++)
+              .bind("recordedAt", millis(entry.recordedAt()))
+              .bind("tenantId", entry.tenantId() == null ? null : entry.tenantId().value())
+              .bind("subjectKey", entry.subjectKey())
+              .bind("content", BASE64_OUT.encodeToString(entry.content()))
+              .bind("leafHash", HEX.formatHex(entry.leafHash()))
+              .add();
+        }
+        insert.execute();
+        return first;
+      }, ENTRY);
+    } catch (NeuraSeaException e) {
+      if (e.code() == ErrorCode.CONFLICT) {
+        // Only an enclosing transaction's stale snapshot lets an index collide: retry it as a whole.
+        throw new TransientFailure(e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public long size() {
+    return session.read(JdbcLedgerStore::nextIndex);
+  }
+
+  @Override
+  public List<LedgerEntry> read(long fromIndex, int limit) {
+    checkRange("fromIndex", fromIndex, limit);
+    if (limit == 0) {
+      return List.of();
+    }
+    return session.read(h -> h.createQuery("SELECT " + ENTRY_COLUMNS + " FROM ledger_entries "
+            + "WHERE idx >= :from AND idx < :to ORDER BY idx")
+        .bind("from", fromIndex)
+        .bind("to", end(fromIndex, limit))
+        .map((rs, ctx) -> entry(rs))
+        .list());
+  }
+
+  @Override
+  public List<byte[]> leafHashes(long fromIndex, int limit) {
+    checkRange("fromIndex", fromIndex, limit);
+    if (limit == 0) {
+      return List.of();
+    }
+    return session.read(h -> h.createQuery("SELECT leaf_hash FROM ledger_entries "
+            + "WHERE idx >= :from AND idx < :to ORDER BY idx")
+        .bind("from", fromIndex)
+        .bind("to", end(fromIndex, limit))
+        .map((rs, ctx) -> HEX.parseHex(rs.getString("leaf_hash")))
+        .list());
+  }
+
+  @Override
+  public List<LedgerEntry> entriesOfSubject(String subjectKey, long fromIndex, int limit) {
+    if (subjectKey == null) {
+      throw NeuraSeaException.invalid("subjectKey", "is required");
+    }
+    checkRange("fromIndex", fromIndex, limit);
+    if (limit == 0) {
+      return List.of();
+    }
+    return session.read(h -> h.createQuery("SELECT " + ENTRY_COLUMNS + " FROM ledger_entries "
+            + "WHERE subject_key = :subjectKey AND idx >= :from ORDER BY idx LIMIT :limit")
+        .bind("subjectKey", subjectKey)
+        .bind("from", fromIndex)
+        .bind("limit", limit)
+        .map((rs, ctx) -> entry(rs))
+        .list());
+  }
+
+  @Override
+  public void saveCheckpoint(StoredCheckpoint checkpoint) {
+    if (checkpoint == null) {
+      throw NeuraSeaException.invalid("checkpoint", "is required");
+    }
+    session.atomic(h -> {
+      Optional<StoredCheckpoint> stored = checkpointOfSize(h, checkpoint.size());
+      if (stored.isPresent()) {
+        if (!stored.get().equals(checkpoint)) {
+          throw NeuraSeaException.conflict("size", "a different checkpoint for this size is already stored");
+        }
+        return null;
+      }
+      if (checkpoint.size() > nextIndex(h)) {
+        throw NeuraSeaException.invalid("size", "is larger than the ledger");
+      }
+      h.createUpdate("INSERT INTO ledger_checkpoints (" + CHECKPOINT_COLUMNS + ") VALUES (:size, :root, "
+              + ":at, :keyId, :signedText)")
+          .bind("size", checkpoint.size())
+          .bind("root", HEX.formatHex(checkpoint.root()))
+          .bind("at", millis(checkpoint.timestamp()))
+          .bind("keyId", checkpoint.keyId())
+          .bind("signedText", checkpoint.signedText())
+          .execute();
+      return null;
+    }, CHECKPOINT);
+  }
+
+  @Override
+  public List<StoredCheckpoint> checkpoints(long fromSize, int limit) {
+    checkRange("fromSize", fromSize, limit);
+    if (limit == 0) {
+      return List.of();
+    }
+    return session.read(h -> h.createQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM ledger_checkpoints "
+            + "WHERE size >= :from ORDER BY size LIMIT :limit")
+        .bind("from", fromSize)
+        .bind("limit", limit)
+        .map((rs, ctx) -> checkpoint(rs))
+        .list());
+  }
+
+  @Override
+  public Optional<StoredCheckpoint> latestCheckpoint() {
+    return session.read(h -> h.createQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM ledger_checkpoints "
+            + "ORDER BY size DESC LIMIT 1")
+        .map((rs, ctx) -> checkpoint(rs))
+        .findOne());
+  }
+
+  private static long nextIndex(Handle h) {
+    return h.createQuery(NEXT_INDEX).mapTo(Long.class).one();
+  }
+
+  private static Optional<StoredCheckpoint> checkpointOfSize(Handle h, long size) {
+    return h.createQuery("SELECT " + CHECKPOINT_COLUMNS + " FROM ledger_checkpoints WHERE size = :size")
+        .bind("size", size)
+        .map((rs, ctx) -> checkpoint(rs))
+        .findOne();
+  }
+
+  private static void checkRange(String fromField, long from, int limit) {
+    if (from < 0) {
+      throw NeuraSeaException.invalid(fromField, "must be 0 or more");
+    }
+    if (limit < 0) {
+      throw NeuraSeaException.invalid("limit", "must be 0 or more");
+    }
+  }
+
+  /** The exclusive end of a range, saturating instead of overflowing. */
+  private static long end(long from, int limit) {
+    long end = from + limit;
+    return end < from ? Long.MAX_VALUE : end;
+  }
+
+  private static LedgerEntry entry(ResultSet rs) throws SQLException {
+    String tenant = rs.getString("tenant_id");
+    return new LedgerEntry(
+        rs.getLong("idx"),
+        Rows.instant(rs, "recorded_at"),
+        tenant == null ? null : new TenantId(tenant),
+        rs.getString("subject_key"),
+        BASE64_IN.decode(rs.getString("content")),
+        HEX.parseHex(rs.getString("leaf_hash")));
+  }
+
+  private static StoredCheckpoint checkpoint(ResultSet rs) throws SQLException {
+    return new StoredCheckpoint(
+        rs.getLong("size"),
+        HEX.parseHex(rs.getString("root")),
+        Rows.instant(rs, "checkpoint_at"),
+        rs.getString("key_id"),
+        rs.getString("signed_text"));
+  }
+}

@@ -1,0 +1,307 @@
+package com.neurasea.tck;
+
+import static com.neurasea.tck.TckAssertions.assertConflict;
+import static com.neurasea.tck.TckAssertions.assertInvalid;
+import static com.neurasea.tck.TckFixtures.checkpoint;
+import static com.neurasea.tck.TckFixtures.ledgerEntry;
+import static com.neurasea.tck.TckFixtures.subjectKey;
+import static com.neurasea.tck.TckFixtures.tenant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.neurasea.model.Tenant;
+import com.neurasea.model.TenantId;
+import com.neurasea.spi.LedgerEntry;
+import com.neurasea.spi.LedgerStore;
+import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StoredCheckpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link LedgerStore}: an append-only log with gapless indexes from 0, appended all
+ * or none (also as part of a unit of work), serialized between concurrent appenders, read back
+ * verbatim by range and by pseudonymous subject; and the signed checkpoints over its prefixes.
+ *
+ * <p>A storage adapter passes it by extending this class in its own tests and implementing
+ * {@link #newStorage()}. Each test opens one storage before it runs and closes it afterwards.
+ */
+public abstract class LedgerStoreContract extends StorageUnderTest {
+  private static final int THREADS = 8;
+  private static final int APPENDS_PER_THREAD = 50;
+
+  // ---- append
+
+  @Test
+  void anEmptyLedgerHasSizeZeroAndNoEntries() {
+    assertThat(store().size()).isZero();
+    assertThat(store().read(0, 10)).isEmpty();
+    assertThat(store().leafHashes(0, 10)).isEmpty();
+    assertThat(store().latestCheckpoint()).isEmpty();
+    assertThat(store().checkpoints(0, 10)).isEmpty();
+  }
+
+  @Test
+  void appendReturnsConsecutiveIndexesFromZero() {
+    NewLedgerEntry first = ledgerEntry();
+    List<NewLedgerEntry> batch = List.of(ledgerEntry(), ledgerEntry(), ledgerEntry());
+
+    assertThat(store().append(List.of(first))).isZero();
+    assertThat(store().append(batch)).isEqualTo(1);
+    assertThat(store().append(List.of(ledgerEntry()))).isEqualTo(4);
+
+    assertThat(store().size()).isEqualTo(5);
+    assertThat(store().read(0, 4)).containsExactly(LedgerEntry.of(0, first), LedgerEntry.of(1, batch.get(0)),
+        LedgerEntry.of(2, batch.get(1)), LedgerEntry.of(3, batch.get(2)));
+  }
+
+  @Test
+  void appendingNothingWritesNothingAndReturnsTheSize() {
+    assertThat(store().append(List.of())).isZero();
+    store().append(List.of(ledgerEntry(), ledgerEntry()));
+
+    assertThat(store().append(List.of())).isEqualTo(2);
+    assertThat(store().size()).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchWithANullEntryIsRefusedWhole() {
+    store().append(List.of(ledgerEntry()));
+    List<NewLedgerEntry> batch = new ArrayList<>(List.of(ledgerEntry(), ledgerEntry()));
+    batch.add(null);
+
+    assertInvalid(() -> store().append(batch), "entries[2]");
+    assertInvalid(() -> store().append(null), "entries");
+
+    assertThat(store().size()).isEqualTo(1);
+  }
+
+  @Test
+  void aUnitOfWorkThatFailsAfterAppendingLeavesTheLedgerUnchanged() {
+    store().append(List.of(ledgerEntry()));
+    StoredCheckpoint stored = checkpoint(1);
+    store().saveCheckpoint(stored);
+
+    // The append succeeds, then a store-level failure (a CONFLICT) fails the unit of work.
+    assertConflict(() -> storage().inTransaction(stores -> {
+      stores.ledger().append(List.of(ledgerEntry(), ledgerEntry(), ledgerEntry()));
+      stores.ledger().saveCheckpoint(checkpoint(1));
+      return null;
+    }), "size");
+
+    assertThat(store().size()).isEqualTo(1);
+    assertThat(store().read(0, 10)).hasSize(1);
+    assertThat(store().latestCheckpoint()).contains(stored);
+  }
+
+  @Test
+  void anAppendInAUnitOfWorkRolledBackByAnExceptionLeavesNothing() {
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
+      assertThat(stores.ledger().append(List.of(ledgerEntry(), ledgerEntry()))).isZero();
+      assertThat(stores.ledger().size()).isEqualTo(2);
+      throw new IllegalStateException("the change failed");
+    })).isInstanceOf(IllegalStateException.class).hasMessage("the change failed");
+
+    assertThat(store().size()).isZero();
+    assertThat(store().read(0, 10)).isEmpty();
+    assertThat(store().append(List.of(ledgerEntry()))).isZero();
+  }
+
+  @Test
+  void anAppendLandsWithTheChangeItRecords() {
+    Tenant tenant = tenant();
+    NewLedgerEntry entry = ledgerEntry(tenant.id(), subjectKey(), 100);
+
+    long index = storage().inTransaction(stores -> {
+      stores.tenancy().insertTenant(tenant);
+      return stores.ledger().append(List.of(entry));
+    });
+
+    assertThat(index).isZero();
+    assertThat(storage().tenancy().findTenant(tenant.id())).contains(tenant);
+    assertThat(store().read(0, 1)).containsExactly(LedgerEntry.of(0, entry));
+  }
+
+  // ---- reads
+
+  @Test
+  void readsAndLeafHashesCoverTheRangeAndStopAtTheEnd() {
+    List<NewLedgerEntry> entries = List.of(ledgerEntry(), ledgerEntry(), ledgerEntry(), ledgerEntry(), ledgerEntry());
+    store().append(entries);
+
+    assertThat(store().read(0, 2)).containsExactly(LedgerEntry.of(0, entries.get(0)), LedgerEntry.of(1, entries.get(1)));
+    assertThat(store().read(3, 10)).containsExactly(LedgerEntry.of(3, entries.get(3)), LedgerEntry.of(4, entries.get(4)));
+    assertThat(store().read(2, 1)).containsExactly(LedgerEntry.of(2, entries.get(2)));
+    assertThat(store().read(0, 0)).isEmpty();
+    assertThat(store().read(5, 1)).isEmpty();
+    assertThat(store().read(1000, 10)).isEmpty();
+    assertThat(store().read(1, Integer.MAX_VALUE)).hasSize(4);
+    assertThat(store().read(Long.MAX_VALUE, Integer.MAX_VALUE)).isEmpty();
+
+    assertThat(store().leafHashes(1, 3)).containsExactly(entries.get(1).leafHash(), entries.get(2).leafHash(),
+        entries.get(3).leafHash());
+    assertThat(store().leafHashes(4, 10)).containsExactly(entries.get(4).leafHash());
+    assertThat(store().leafHashes(0, 0)).isEmpty();
+    assertThat(store().leafHashes(5, 10)).isEmpty();
+  }
+
+  @Test
+  void negativePositionsAndLimitsAreInvalid() {
+    assertInvalid(() -> store().read(-1, 10), "fromIndex");
+    assertInvalid(() -> store().read(0, -1), "limit");
+    assertInvalid(() -> store().leafHashes(-1, 10), "fromIndex");
+    assertInvalid(() -> store().leafHashes(0, -1), "limit");
+    assertInvalid(() -> store().entriesOfSubject("subj_x", -1, 10), "fromIndex");
+    assertInvalid(() -> store().entriesOfSubject("subj_x", 0, -1), "limit");
+    assertInvalid(() -> store().checkpoints(-1, 10), "fromSize");
+    assertInvalid(() -> store().checkpoints(0, -1), "limit");
+  }
+
+  @Test
+  void entriesOfASubjectAreFoundInIndexOrder() {
+    String subject = subjectKey();
+    String other = subjectKey();
+    TenantId tenantId = new TenantId(TckFixtures.randomId(TenantId.PREFIX));
+    List<NewLedgerEntry> entries = List.of(ledgerEntry(tenantId, subject, 10), ledgerEntry(tenantId, other, 10),
+        ledgerEntry(null, null, 10), ledgerEntry(null, subject, 10), ledgerEntry(tenantId, subject, 10));
+    store().append(entries);
+
+    assertThat(store().entriesOfSubject(subject, 0, 10)).containsExactly(LedgerEntry.of(0, entries.get(0)),
+        LedgerEntry.of(3, entries.get(3)), LedgerEntry.of(4, entries.get(4)));
+    assertThat(store().entriesOfSubject(subject, 1, 10)).containsExactly(LedgerEntry.of(3, entries.get(3)),
+        LedgerEntry.of(4, entries.get(4)));
+    assertThat(store().entriesOfSubject(subject, 0, 2)).containsExactly(LedgerEntry.of(0, entries.get(0)),
+        LedgerEntry.of(3, entries.get(3)));
+    assertThat(store().entriesOfSubject(subject, 5, 10)).isEmpty();
+    assertThat(store().entriesOfSubject(subject, 0, 0)).isEmpty();
+    assertThat(store().entriesOfSubject(other, 0, 10)).containsExactly(LedgerEntry.of(1, entries.get(1)));
+    assertThat(store().entriesOfSubject(subjectKey(), 0, 10)).isEmpty();
+  }
+
+  @Test
+  void bytesRoundTripVerbatim() {
+    byte[] everyByte = new byte[256];
+    for (int i = 0; i < everyByte.length; i++) {
+      everyByte[i] = (byte) i;
+    }
+    byte[] largest = new byte[NewLedgerEntry.MAX_CONTENT_BYTES];
+    for (int i = 0; i < largest.length; i++) {
+      largest[i] = (byte) (i * 31 + (i >>> 8));
+    }
+    TenantId tenantId = new TenantId(TckFixtures.randomId(TenantId.PREFIX));
+    List<NewLedgerEntry> entries = List.of(ledgerEntry(tenantId, "subj_ünïcødé ✓", everyByte),
+        ledgerEntry(null, null, largest), ledgerEntry(tenantId, null, new byte[] {0}),
+        ledgerEntry(null, subjectKey(), new byte[] {(byte) 0xff}));
+
+    store().append(entries);
+
+    List<LedgerEntry> read = store().read(0, 10);
+    assertThat(read).hasSize(4);
+    for (int i = 0; i < entries.size(); i++) {
+      NewLedgerEntry entry = entries.get(i);
+      LedgerEntry stored = read.get(i);
+      assertThat(stored.index()).isEqualTo(i);
+      assertThat(stored.content()).isEqualTo(entry.content());
+      assertThat(stored.leafHash()).isEqualTo(entry.leafHash());
+      assertThat(stored.recordedAt()).isEqualTo(entry.recordedAt());
+      assertThat(stored.tenantId()).isEqualTo(entry.tenantId());
+      assertThat(stored.subjectKey()).isEqualTo(entry.subjectKey());
+      assertThat(stored).isEqualTo(LedgerEntry.of(i, entry));
+    }
+    assertThat(store().leafHashes(0, 10)).containsExactly(entries.stream().map(NewLedgerEntry::leafHash)
+        .toArray(byte[][]::new));
+  }
+
+  // ---- checkpoints
+
+  @Test
+  void checkpointsAreStoredOnceAndListedBySize() {
+    store().append(List.of(ledgerEntry(), ledgerEntry(), ledgerEntry()));
+    StoredCheckpoint empty = checkpoint(0);
+    StoredCheckpoint one = checkpoint(1);
+    StoredCheckpoint three = checkpoint(3);
+
+    store().saveCheckpoint(three);
+    store().saveCheckpoint(empty);
+    store().saveCheckpoint(one);
+    store().saveCheckpoint(new StoredCheckpoint(one.size(), one.root(), one.timestamp(), one.keyId(),
+        one.signedText()));
+
+    assertThat(store().checkpoints(0, 10)).containsExactly(empty, one, three);
+    assertThat(store().checkpoints(1, 10)).containsExactly(one, three);
+    assertThat(store().checkpoints(2, 10)).containsExactly(three);
+    assertThat(store().checkpoints(0, 2)).containsExactly(empty, one);
+    assertThat(store().checkpoints(4, 10)).isEmpty();
+    assertThat(store().checkpoints(0, 0)).isEmpty();
+    assertThat(store().latestCheckpoint()).contains(three);
+  }
+
+  @Test
+  void aDifferentCheckpointForAStoredSizeConflicts() {
+    store().append(List.of(ledgerEntry(), ledgerEntry()));
+    StoredCheckpoint stored = checkpoint(2);
+    store().saveCheckpoint(stored);
+
+    assertConflict(() -> store().saveCheckpoint(checkpoint(2)), "size");
+    assertConflict(() -> store().saveCheckpoint(new StoredCheckpoint(2, stored.root(), stored.timestamp(),
+        "key-2", stored.signedText())), "size");
+
+    assertThat(store().checkpoints(0, 10)).containsExactly(stored);
+  }
+
+  @Test
+  void aCheckpointLargerThanTheLedgerIsInvalid() {
+    assertInvalid(() -> store().saveCheckpoint(checkpoint(1)), "size");
+    store().append(List.of(ledgerEntry()));
+    assertInvalid(() -> store().saveCheckpoint(checkpoint(2)), "size");
+
+    assertThat(store().checkpoints(0, 10)).isEmpty();
+    assertThat(store().latestCheckpoint()).isEmpty();
+  }
+
+  // ---- concurrency
+
+  @Test
+  void concurrentAppendsGetGaplessUniqueIndexes() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    ConcurrentLinkedQueue<Long> indexes = new ConcurrentLinkedQueue<>();
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        workers.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < APPENDS_PER_THREAD; i++) {
+            indexes.add(store().append(List.of(ledgerEntry())));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    long total = (long) THREADS * APPENDS_PER_THREAD;
+    assertThat(store().size()).isEqualTo(total);
+    assertThat(indexes).containsExactlyInAnyOrderElementsOf(LongStream.range(0, total).boxed().toList());
+    List<LedgerEntry> all = store().read(0, (int) total + 1);
+    assertThat(all).extracting(LedgerEntry::index).containsExactlyElementsOf(LongStream.range(0, total).boxed()
+        .toList());
+  }
+
+  private LedgerStore store() {
+    return storage().ledger();
+  }
+}

@@ -1,0 +1,95 @@
+package com.neurasea.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persistence of the privacy ledger: an append-only log of processing records, each with its RFC
+ * 6962 leaf hash, and the signed checkpoints over its prefixes. The store never interprets the
+ * bytes it keeps; the core computes hashes and proofs and signs checkpoints.
+ *
+ * <p>Obtained from {@link Stores#ledger()}: from the storage for a single call, or from the stores
+ * of {@link Storage#inTransaction} so that a change and the ledger entry recording it land in one
+ * unit of work.
+ *
+ * <p>Every method fails with {@code INVALID_ARGUMENT} naming the field ({@code fromIndex},
+ * {@code fromSize}, {@code limit}) when a position or limit is negative, and with
+ * {@code INVALID_ARGUMENT} naming {@code entries}, {@code subjectKey} or {@code checkpoint} when a
+ * required argument is null.
+ */
+public interface LedgerStore {
+  /**
+   * Appends entries at the end, in order, with consecutive indexes starting at the current size,
+   * all or none. Appends from several threads or several hosts on one database are serialized, so
+   * indexes are gapless and unique.
+   *
+   * @param entries the entries, in order; none may be null
+   * @return the index of the first appended entry; for an empty list the current size, and nothing
+   *     is written
+   */
+  long append(List<NewLedgerEntry> entries);
+
+  /**
+   * The number of entries, which is also the index the next appended entry gets.
+   *
+   * @return the number of entries
+   */
+  long size();
+
+  /**
+   * Entries with an index in {@code [fromIndex, fromIndex + limit)}, in index order; fewer (or none)
+   * when the range runs past the end of the log.
+   *
+   * @param fromIndex the first index, 0 or more
+   * @param limit the largest number of entries, 0 or more
+   * @return the entries
+   */
+  List<LedgerEntry> read(long fromIndex, int limit);
+
+  /**
+   * The leaf hashes of entries {@code [fromIndex, fromIndex + limit)}, in index order; fewer (or
+   * none) when the range runs past the end of the log. Cheaper than {@link #read}: for proofs.
+   *
+   * @param fromIndex the first index, 0 or more
+   * @param limit the largest number of hashes, 0 or more
+   * @return the leaf hashes, 32 bytes each
+   */
+  List<byte[]> leafHashes(long fromIndex, int limit);
+
+  /**
+   * Entries of one pseudonymous subject with an index of at least {@code fromIndex}, in index
+   * order, at most {@code limit}.
+   *
+   * @param subjectKey the subject's pseudonymous key
+   * @param fromIndex the first index to consider, 0 or more
+   * @param limit the largest number of entries, 0 or more
+   * @return the entries
+   */
+  List<LedgerEntry> entriesOfSubject(String subjectKey, long fromIndex, int limit);
+
+  /**
+   * Stores a checkpoint. Storing the identical checkpoint again is a no-op.
+   *
+   * @param checkpoint the checkpoint
+   * @throws com.neurasea.model.NeuraSeaException {@code CONFLICT} naming {@code size} when a
+   *     different checkpoint for the same size is stored; {@code INVALID_ARGUMENT} naming {@code
+   *     size} when the size is larger than the log
+   */
+  void saveCheckpoint(StoredCheckpoint checkpoint);
+
+  /**
+   * Checkpoints with a size of at least {@code fromSize}, in increasing size, at most {@code limit}.
+   *
+   * @param fromSize the smallest size, 0 or more
+   * @param limit the largest number of checkpoints, 0 or more
+   * @return the checkpoints
+   */
+  List<StoredCheckpoint> checkpoints(long fromSize, int limit);
+
+  /**
+   * The checkpoint with the largest size, if any.
+   *
+   * @return the latest checkpoint, or empty when none is stored
+   */
+  Optional<StoredCheckpoint> latestCheckpoint();
+}
