@@ -10,7 +10,8 @@ public interface Storage extends Stores, AutoCloseable {
 
   /**
    * Runs work in one serializable-or-stronger write transaction; everything it changes lands or
-   * nothing does. Transient contention (a busy database) is retried inside; an unavailable backend
+   * nothing does. A store error the work catches (a CONFLICT) leaves the transaction usable.
+   * Transient contention (a busy database) is retried inside; an unavailable backend
    * fails with code {@code UNAVAILABLE}.
    */
   <T> T inTransaction(TransactionWork<T> work);

@@ -129,10 +129,48 @@ public abstract class StorageContract extends StorageUnderTest {
       stores.tenancy().insertUser(user);
       stores.tenancy().insertTenant(tenant(existing.slug()));
       return null;
-    })).isInstanceOfSatisfying(NeuraSeaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+    })).isInstanceOfSatisfying(NeuraSeaException.class, e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+      assertThat(e.getMessage()).as("no SQL reaches the caller").doesNotContainIgnoringCase("insert");
+    });
 
     assertThat(storage().tenancy().findUser(user.id())).isEmpty();
     assertThat(storage().tenancy().listTenants(PageRequest.firstPage())).containsExactly(existing);
+  }
+
+  /**
+   * A service may catch a CONFLICT inside a unit of work and carry on (a backend where a failed
+   * statement aborts the transaction, as PostgreSQL's does, must keep it usable).
+   */
+  @Test
+  void conflictCaughtInsideWorkLeavesTheTransactionUsable() {
+    Tenant existing = tenant();
+    storage().tenancy().insertTenant(existing);
+    User taken = user();
+    storage().tenancy().insertUser(taken);
+    User before = user();
+    User after = user();
+    List<NeuraSeaException> caught = new ArrayList<>();
+    storage().inTransaction(stores -> {
+      stores.tenancy().insertUser(before);
+      try {
+        stores.tenancy().insertUser(user(taken.username().toUpperCase(java.util.Locale.ROOT)));
+      } catch (NeuraSeaException e) {
+        caught.add(e);
+      }
+      try {
+        stores.tenancy().insertTenant(tenant(existing.slug()));
+      } catch (NeuraSeaException e) {
+        caught.add(e);
+      }
+      stores.tenancy().insertUser(after);
+      stores.tenancy().insertMembership(membership(existing, after));
+      return null;
+    });
+    assertThat(caught).extracting(NeuraSeaException::code).containsExactly(ErrorCode.CONFLICT, ErrorCode.CONFLICT);
+    assertThat(storage().tenancy().findUser(before.id())).contains(before);
+    assertThat(storage().tenancy().findUser(after.id())).contains(after);
+    assertThat(storage().tenancy().findMembership(existing.id(), after.id())).isPresent();
   }
 
   @Test

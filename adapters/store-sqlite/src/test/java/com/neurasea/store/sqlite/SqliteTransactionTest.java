@@ -7,11 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.neurasea.model.BuiltInRole;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
-import com.neurasea.model.PageRequest;
-import com.neurasea.model.Role;
-import com.neurasea.model.RoleBinding;
-import com.neurasea.model.Scope;
-import com.neurasea.model.Subject;
 import com.neurasea.model.Tenant;
 import com.neurasea.model.User;
 import com.neurasea.spi.Storage;
@@ -21,13 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,48 +41,6 @@ class SqliteTransactionTest {
   @AfterEach
   void close() {
     storage.close();
-  }
-
-  @Test
-  void transactionCommitsEverythingAndReturnsTheResult() {
-    User user = Fixtures.user();
-    String result = storage.inTransaction(stores -> {
-      stores.tenancy().insertUser(user);
-      stores.tenancy().insertMembership(Fixtures.membership(tenant, user));
-      return "done";
-    });
-    assertThat(result).isEqualTo("done");
-    assertThat(storage.tenancy().listMembers(tenant.id(), PageRequest.firstPage())).containsExactly(user);
-  }
-
-  @Test
-  void exceptionInsideTransactionRollsEverythingBack() {
-    User user = Fixtures.user();
-    IllegalStateException boom = new IllegalStateException("boom");
-    Throwable thrown = catchThrowable(() -> storage.inTransaction(stores -> {
-      stores.tenancy().insertUser(user);
-      stores.tenancy().insertMembership(Fixtures.membership(tenant, user));
-      stores.credentials().savePassword(user.id(), "hash");
-      throw boom;
-    }));
-    assertThat(thrown).isSameAs(boom);
-    assertThat(storage.tenancy().findUser(user.id())).isEmpty();
-    assertThat(storage.tenancy().findMembership(tenant.id(), user.id())).isEmpty();
-    assertThat(storage.credentials().findPassword(user.id())).isEmpty();
-  }
-
-  @Test
-  void conflictInsideTransactionRollsBackEarlierWrites() {
-    User taken = Fixtures.user("taken");
-    storage.tenancy().insertUser(taken);
-    User first = Fixtures.user();
-    NeuraSeaException e = catchThrowableOfType(NeuraSeaException.class, () -> storage.inTransaction(stores -> {
-      stores.tenancy().insertUser(first);
-      stores.tenancy().insertUser(Fixtures.user("TAKEN"));
-      return null;
-    }));
-    assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
-    assertThat(storage.tenancy().findUser(first.id())).isEmpty();
   }
 
   @Test
@@ -123,45 +70,6 @@ class SqliteTransactionTest {
     NeuraSeaException e = catchThrowableOfType(NeuraSeaException.class,
         () -> leaked.tenancy().findTenant(tenant.id()));
     assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION);
-  }
-
-  @Test
-  void concurrentWritersLoseNothing() throws Exception {
-    int threads = 8;
-    int perThread = 25;
-    Role member = BuiltInRole.MEMBER.toRole();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < perThread; i++) {
-          User user = Fixtures.user();
-          storage.inTransaction(stores -> {
-            stores.tenancy().insertUser(user);
-            stores.tenancy().insertMembership(Fixtures.membership(tenant, user));
-            stores.permissions().insertBinding(Fixtures.binding(tenant, Subject.user(user.id()), member,
-                Scope.tenant()));
-            return null;
-          });
-          // Reads from other connections interleave with the writers.
-          assertThat(storage.tenancy().findUser(user.id())).isPresent();
-        }
-        return null;
-      }));
-    }
-    start.countDown();
-    for (Future<?> f : futures) {
-      f.get(60, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
-
-    int total = threads * perThread;
-    assertThat(storage.tenancy().listMembers(tenant.id(), PageRequest.first(1000))).hasSize(total);
-    List<RoleBinding> bindings = storage.permissions().listBindings(tenant.id(), null, PageRequest.first(1000));
-    assertThat(bindings).hasSize(total);
-    assertThat(countRows("users")).isEqualTo(total);
   }
 
   @Test
