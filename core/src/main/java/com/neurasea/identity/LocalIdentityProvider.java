@@ -11,10 +11,10 @@ import com.neurasea.model.ErrorCode;
 import com.neurasea.model.LoginMethod;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.Principal;
-import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantStatus;
 import com.neurasea.model.User;
 import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.Credentials;
 import com.neurasea.spi.IdentityProvider;
 import com.neurasea.spi.PasswordCredentials;
@@ -108,15 +108,18 @@ final class LocalIdentityProvider implements IdentityProvider {
     if (token.revokedAt() != null) {
       throw NeuraSeaException.unauthenticated();
     }
-    Tenant tenant = storage.tenancy().findTenant(token.tenantId()).orElseThrow(NeuraSeaException::unauthenticated);
-    if (tenant.status() != TenantStatus.ACTIVE) {
+    // One read for the tenant's and account's state, the same one permission checks use.
+    AccessFacts facts = storage.accessOf(token.tenantId(), token.userId());
+    if (facts.tenantStatus() == null || facts.userStatus() == null) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    if (facts.tenantStatus() != TenantStatus.ACTIVE) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token's tenant is not active");
     }
-    User user = storage.tenancy().findUser(token.userId()).orElseThrow(NeuraSeaException::unauthenticated);
-    if (user.status() != AccountStatus.ACTIVE) {
+    if (facts.userStatus() != AccountStatus.ACTIVE) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token's account is not active");
     }
-    if (storage.tenancy().findMembership(token.tenantId(), token.userId()).isEmpty()) {
+    if (!facts.member()) {
       throw NeuraSeaException.unauthenticated();
     }
     List<AddressRange> ranges = new ArrayList<>();

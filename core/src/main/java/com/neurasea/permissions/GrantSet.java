@@ -1,6 +1,5 @@
 package com.neurasea.permissions;
 
-import com.neurasea.model.Permissions;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -30,25 +29,17 @@ final class GrantSet {
     this.patterns = Set.copyOf(patterns);
   }
 
+  /**
+   * Whether a held pattern covers the permission. Also answers the escalation guard's question —
+   * does the caller hold everything a granted pattern grants? — since a star pattern is covered
+   * exactly when its text is.
+   */
   boolean matches(String permission) {
     if (exact.contains(permission)) {
       return true;
     }
     for (String prefix : prefixes) {
       if (permission.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether some held pattern covers everything {@code granted} would grant. */
-  boolean covers(String granted) {
-    if (exact.contains(granted)) {
-      return true;
-    }
-    for (String prefix : prefixes) {
-      if (Permissions.covers(prefix + "*", granted)) {
         return true;
       }
     }

@@ -371,7 +371,7 @@ public final class PermissionService {
     for (String permission : new TreeSet<>(granted)) {
       boolean covered = false;
       for (GrantSet set : held) {
-        if (set.covers(permission)) {
+        if (set.matches(permission)) {
           covered = true;
           break;
         }
@@ -384,7 +384,7 @@ public final class PermissionService {
   }
 
   private static boolean isPlatformAdmin(AccessSnapshot snapshot) {
-    return snapshot.state() != AccessState.USER_INACTIVE && snapshot.platform().covers("*");
+    return snapshot.state() != AccessState.USER_INACTIVE && snapshot.platform().matches("*");
   }
 
   private Role visibleRole(TenantId tenant, RoleId roleId) {

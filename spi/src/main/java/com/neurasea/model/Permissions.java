@@ -91,22 +91,16 @@ public final class Permissions {
     return MODELS_USE_PREFIX + model;
   }
 
-  /** Whether a granted pattern covers a concrete permission. */
+  /**
+   * Whether a granted pattern covers a permission. The argument may itself be a pattern: a held
+   * pattern covers everything a granted pattern grants exactly when it matches the granted text
+   * (the escalation guard relies on this).
+   */
   public static boolean matches(String pattern, String permission) {
     int last = pattern.length() - 1;
     if (last >= 0 && pattern.charAt(last) == '*') {
       return permission.regionMatches(0, pattern, 0, last);
     }
     return pattern.equals(permission);
-  }
-
-  /**
-   * Whether a held pattern covers everything another pattern grants: used by the escalation guard,
-   * which lets a caller grant only what it holds itself.
-   */
-  public static boolean covers(String held, String granted) {
-    // A held star pattern covers any pattern, star or not, that starts with its prefix; an exact
-    // permission covers only itself.
-    return matches(held, granted);
   }
 }
