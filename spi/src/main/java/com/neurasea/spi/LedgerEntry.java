@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param subjectKey the pseudonymous key of the data subject, null when the record concerns no one subject
  * @param content the canonical bytes of the processing record, verbatim as appended
  * @param leafHash the RFC 6962 leaf hash of {@code content}, 32 bytes
+ * @param details the erasable personal data kept beside the entry, null when there were none or
+ *     they have been erased
  */
 public record LedgerEntry(long index, Instant recordedAt, TenantId tenantId, String subjectKey, byte[] content,
-    byte[] leafHash) {
+    byte[] leafHash, String details) {
   /**
    * Validates and copies the components.
    *
@@ -36,6 +38,22 @@ public record LedgerEntry(long index, Instant recordedAt, TenantId tenantId, Str
     }
     content = NewLedgerEntry.checkContent(content);
     leafHash = NewLedgerEntry.checkHash("leafHash", leafHash);
+    NewLedgerEntry.checkDetails(subjectKey, details);
+  }
+
+  /**
+   * A stored entry without details.
+   *
+   * @param index the entry's position
+   * @param recordedAt when the processing was recorded
+   * @param tenantId the tenant, or null
+   * @param subjectKey the pseudonymous key of the data subject, or null
+   * @param content the canonical bytes of the processing record
+   * @param leafHash the RFC 6962 leaf hash of {@code content}
+   */
+  public LedgerEntry(long index, Instant recordedAt, TenantId tenantId, String subjectKey, byte[] content,
+      byte[] leafHash) {
+    this(index, recordedAt, tenantId, subjectKey, content, leafHash, null);
   }
 
   /**
@@ -47,7 +65,16 @@ public record LedgerEntry(long index, Instant recordedAt, TenantId tenantId, Str
    */
   public static LedgerEntry of(long index, NewLedgerEntry entry) {
     return new LedgerEntry(index, entry.recordedAt(), entry.tenantId(), entry.subjectKey(), entry.content(),
-        entry.leafHash());
+        entry.leafHash(), entry.details());
+  }
+
+  /**
+   * This entry without its details, as it reads after they were erased.
+   *
+   * @return the entry with {@code details} null
+   */
+  public LedgerEntry withoutDetails() {
+    return new LedgerEntry(index, recordedAt, tenantId, subjectKey, content, leafHash, null);
   }
 
   /** The canonical bytes of the processing record, a copy. */
@@ -70,19 +97,24 @@ public record LedgerEntry(long index, Instant recordedAt, TenantId tenantId, Str
         && Objects.equals(tenantId, that.tenantId)
         && Objects.equals(subjectKey, that.subjectKey)
         && Arrays.equals(content, that.content)
-        && Arrays.equals(leafHash, that.leafHash);
+        && Arrays.equals(leafHash, that.leafHash)
+        && Objects.equals(details, that.details);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(index, recordedAt, tenantId, subjectKey, Arrays.hashCode(content),
-        Arrays.hashCode(leafHash));
+        Arrays.hashCode(leafHash), details);
   }
 
-  /** Names the entry by its index, time, tenant, subject key, content length and leaf hash, never its content. */
+  /**
+   * Names the entry by its index, time, tenant, subject key, content length and leaf hash, never its
+   * content or details.
+   */
   @Override
   public String toString() {
     return "LedgerEntry[index=" + index + ", recordedAt=" + recordedAt + ", tenantId=" + tenantId + ", subjectKey="
-        + subjectKey + ", content=" + content.length + " bytes, leafHash=" + LedgerValues.hex(leafHash) + "]";
+        + subjectKey + ", content=" + content.length + " bytes, leafHash=" + LedgerValues.hex(leafHash)
+        + (details == null ? "" : ", details=" + details.length() + " chars") + "]";
   }
 }

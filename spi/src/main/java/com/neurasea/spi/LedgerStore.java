@@ -1,5 +1,6 @@
 package com.neurasea.spi;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,6 +12,9 @@ import java.util.Optional;
  * <p>Obtained from {@link Stores#ledger()}: from the storage for a single call, or from the stores
  * of {@link Storage#inTransaction} so that a change and the ledger entry recording it land in one
  * unit of work.
+ *
+ * <p>An entry may carry <em>details</em>: erasable personal data kept beside it and outside its
+ * hash. {@link #read} and {@link #entriesOfSubject} return them until they are erased.
  *
  * <p>Every method fails with {@code INVALID_ARGUMENT} naming the field ({@code fromIndex},
  * {@code fromSize}, {@code limit}) when a position or limit is negative, and with
@@ -66,6 +70,26 @@ public interface LedgerStore {
    * @return the entries
    */
   List<LedgerEntry> entriesOfSubject(String subjectKey, long fromIndex, int limit);
+
+  /**
+   * Erases the details of every entry of one subject; the entries themselves, and so every hash,
+   * stay as they are.
+   *
+   * @param subjectKey the subject's pseudonymous key
+   * @return the number of entries whose details were erased
+   */
+  long eraseDetails(String subjectKey);
+
+  /**
+   * Erases the details of every entry recorded before a time, whoever its subject: for retention
+   * sweeps. The entries themselves stay as they are.
+   *
+   * @param cutoff entries recorded strictly before it lose their details
+   * @return the number of entries whose details were erased
+   * @throws com.neurasea.model.NeuraSeaException {@code INVALID_ARGUMENT} naming {@code cutoff}
+   *     when it is null
+   */
+  long eraseDetailsRecordedBefore(Instant cutoff);
 
   /**
    * Stores a checkpoint. Storing the identical checkpoint again is a no-op.

@@ -220,6 +220,71 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
         .toArray(byte[][]::new));
   }
 
+  // ---- details
+
+  @Test
+  void detailsAreReadBackWithTheirEntryAndOutsideItsHash() {
+    String subject = subjectKey();
+    NewLedgerEntry withDetails = ledgerEntry(null, subject, 32).withDetails("ip=192.0.2.7\nua=curl/8.5 ✓");
+    NewLedgerEntry without = ledgerEntry(null, subject, 32);
+    store().append(List.of(withDetails, without));
+
+    assertThat(store().read(0, 10)).containsExactly(LedgerEntry.of(0, withDetails), LedgerEntry.of(1, without));
+    assertThat(store().read(0, 1).get(0).details()).isEqualTo("ip=192.0.2.7\nua=curl/8.5 ✓");
+    assertThat(store().entriesOfSubject(subject, 0, 10)).containsExactly(LedgerEntry.of(0, withDetails),
+        LedgerEntry.of(1, without));
+    assertThat(store().leafHashes(0, 1)).containsExactly(withDetails.leafHash());
+  }
+
+  @Test
+  void erasingASubjectsDetailsKeepsEveryEntryAndOtherSubjectsDetails() {
+    String subject = subjectKey();
+    String other = subjectKey();
+    List<NewLedgerEntry> entries = List.of(ledgerEntry(null, subject, 16).withDetails("a"),
+        ledgerEntry(null, other, 16).withDetails("b"), ledgerEntry(null, subject, 16).withDetails("c"),
+        ledgerEntry(null, subject, 16));
+    store().append(entries);
+    List<byte[]> hashesBefore = store().leafHashes(0, 10);
+
+    assertThat(store().eraseDetails(subject)).isEqualTo(2);
+    assertThat(store().eraseDetails(subject)).isZero();
+    assertThat(store().eraseDetails(subjectKey())).isZero();
+
+    assertThat(store().read(0, 10)).containsExactly(LedgerEntry.of(0, entries.get(0)).withoutDetails(),
+        LedgerEntry.of(1, entries.get(1)), LedgerEntry.of(2, entries.get(2)).withoutDetails(),
+        LedgerEntry.of(3, entries.get(3)));
+    assertThat(store().leafHashes(0, 10)).containsExactlyElementsOf(hashesBefore);
+    assertInvalid(() -> store().eraseDetails(null), "subjectKey");
+  }
+
+  @Test
+  void aRetentionSweepErasesDetailsRecordedBeforeTheCutoff() {
+    String subject = subjectKey();
+    NewLedgerEntry old = ledgerEntry(null, subject, 16).withDetails("old");
+    NewLedgerEntry boundary = ledgerEntry(null, subject, 16).withDetails("boundary");
+    NewLedgerEntry young = ledgerEntry(null, subjectKey(), 16).withDetails("young");
+    store().append(List.of(old, boundary, young));
+
+    assertThat(store().eraseDetailsRecordedBefore(boundary.recordedAt())).isEqualTo(1);
+
+    assertThat(store().read(0, 10)).containsExactly(LedgerEntry.of(0, old).withoutDetails(),
+        LedgerEntry.of(1, boundary), LedgerEntry.of(2, young));
+    assertInvalid(() -> store().eraseDetailsRecordedBefore(null), "cutoff");
+  }
+
+  @Test
+  void detailsRollBackWithTheirUnitOfWork() {
+    String subject = subjectKey();
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
+      stores.ledger().append(List.of(ledgerEntry(null, subject, 16).withDetails("rolled back")));
+      throw new IllegalStateException("the change failed");
+    })).isInstanceOf(IllegalStateException.class);
+
+    NewLedgerEntry kept = ledgerEntry(null, subject, 16);
+    store().append(List.of(kept));
+    assertThat(store().read(0, 10)).containsExactly(LedgerEntry.of(0, kept));
+  }
+
   // ---- checkpoints
 
   @Test

@@ -11,6 +11,7 @@ import com.neurasea.spi.NewLedgerEntry;
 import com.neurasea.spi.StoredCheckpoint;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -38,6 +39,8 @@ public final class JdbcLedgerStore implements LedgerStore {
   private static final Base64.Encoder BASE64_OUT = Base64.getEncoder();
   private static final Base64.Decoder BASE64_IN = Base64.getDecoder();
   private static final String ENTRY_COLUMNS = "idx, recorded_at, tenant_id, subject_key, content, leaf_hash";
+  private static final String ENTRY_SELECT = "SELECT e.idx, e.recorded_at, e.tenant_id, e.subject_key, e.content, "
+      + "e.leaf_hash, d.details FROM ledger_entries e LEFT JOIN ledger_details d ON d.idx = e.idx ";
   private static final String CHECKPOINT_COLUMNS = "size, root, checkpoint_at, key_id, signed_text";
   private static final String NEXT_INDEX = "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries";
 
@@ -89,6 +92,25 @@ public final class JdbcLedgerStore implements LedgerStore {
               .add();
         }
         insert.execute();
+        PreparedBatch details = null;
+        index = first;
+        for (NewLedgerEntry entry : batch) {
+          if (entry.details() != null) {
+            if (details == null) {
+              details = h.prepareBatch("INSERT INTO ledger_details (idx, subject_key, recorded_at, details) "
+                  + "VALUES (:idx, :subjectKey, :recordedAt, :details)");
+            }
+            details.bind("idx", index)
+                .bind("subjectKey", entry.subjectKey())
+                .bind("recordedAt", millis(entry.recordedAt()))
+                .bind("details", entry.details())
+                .add();
+          }
+          index++;
+        }
+        if (details != null) {
+          details.execute();
+        }
         return first;
       }, ENTRY);
     } catch (NeuraSeaException e) {
@@ -111,8 +133,7 @@ public final class JdbcLedgerStore implements LedgerStore {
     if (limit == 0) {
       return List.of();
     }
-    return session.read(h -> h.createQuery("SELECT " + ENTRY_COLUMNS + " FROM ledger_entries "
-            + "WHERE idx >= :from AND idx < :to ORDER BY idx")
+    return session.read(h -> h.createQuery(ENTRY_SELECT + "WHERE e.idx >= :from AND e.idx < :to ORDER BY e.idx")
         .bind("from", fromIndex)
         .bind("to", end(fromIndex, limit))
         .map((rs, ctx) -> entry(rs))
@@ -142,13 +163,33 @@ public final class JdbcLedgerStore implements LedgerStore {
     if (limit == 0) {
       return List.of();
     }
-    return session.read(h -> h.createQuery("SELECT " + ENTRY_COLUMNS + " FROM ledger_entries "
-            + "WHERE subject_key = :subjectKey AND idx >= :from ORDER BY idx LIMIT :limit")
+    return session.read(h -> h.createQuery(ENTRY_SELECT
+            + "WHERE e.subject_key = :subjectKey AND e.idx >= :from ORDER BY e.idx LIMIT :limit")
         .bind("subjectKey", subjectKey)
         .bind("from", fromIndex)
         .bind("limit", limit)
         .map((rs, ctx) -> entry(rs))
         .list());
+  }
+
+  @Override
+  public long eraseDetails(String subjectKey) {
+    if (subjectKey == null) {
+      throw NeuraSeaException.invalid("subjectKey", "is required");
+    }
+    return (long) session.call(h -> h.createUpdate("DELETE FROM ledger_details WHERE subject_key = :subjectKey")
+        .bind("subjectKey", subjectKey)
+        .execute(), Conflicts.NONE);
+  }
+
+  @Override
+  public long eraseDetailsRecordedBefore(Instant cutoff) {
+    if (cutoff == null) {
+      throw NeuraSeaException.invalid("cutoff", "is required");
+    }
+    return (long) session.call(h -> h.createUpdate("DELETE FROM ledger_details WHERE recorded_at < :cutoff")
+        .bind("cutoff", millis(cutoff))
+        .execute(), Conflicts.NONE);
   }
 
   @Override
@@ -235,7 +276,8 @@ public final class JdbcLedgerStore implements LedgerStore {
         tenant == null ? null : new TenantId(tenant),
         rs.getString("subject_key"),
         BASE64_IN.decode(rs.getString("content")),
-        HEX.parseHex(rs.getString("leaf_hash")));
+        HEX.parseHex(rs.getString("leaf_hash")),
+        rs.getString("details"));
   }
 
   private static StoredCheckpoint checkpoint(ResultSet rs) throws SQLException {
