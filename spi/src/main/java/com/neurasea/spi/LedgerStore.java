@@ -27,11 +27,36 @@ public interface LedgerStore {
    * all or none. Appends from several threads or several hosts on one database are serialized, so
    * indexes are gapless and unique.
    *
+   * <p>The appender is called once the append holds its place at the end of the log, with the index
+   * the first entry gets and the leaf hash of the entry before it, so that entries can commit to
+   * their own position and link to their predecessor. When an append inside a unit of work is
+   * retried, the appender is called again; it must not have side effects.
+   *
+   * @param appender builds the entries from the first index and the previous leaf hash
+   * @return the index of the first appended entry; when the appender returns no entries the
+   *     current size, and nothing is written
+   * @throws com.neurasea.model.NeuraSeaException {@code INVALID_ARGUMENT} naming {@code entries}
+   *     when the appender returns null, or {@code entries[i]} when entry i is null
+   */
+  long append(LedgerAppender appender);
+
+  /**
+   * Appends entries that do not depend on their position; see {@link #append(LedgerAppender)}.
+   *
    * @param entries the entries, in order; none may be null
    * @return the index of the first appended entry; for an empty list the current size, and nothing
    *     is written
    */
-  long append(List<NewLedgerEntry> entries);
+  default long append(List<NewLedgerEntry> entries) {
+    if (entries == null) {
+      throw com.neurasea.model.NeuraSeaException.invalid("entries", "is required");
+    }
+    if (entries.isEmpty()) {
+      return size();
+    }
+    List<NewLedgerEntry> copy = new java.util.ArrayList<>(entries);
+    return append((firstIndex, previousLeafHash) -> copy);
+  }
 
   /**
    * The number of entries, which is also the index the next appended entry gets.

@@ -79,7 +79,8 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
     batch.add(null);
 
     assertInvalid(() -> store().append(batch), "entries[2]");
-    assertInvalid(() -> store().append(null), "entries");
+    assertInvalid(() -> store().append((List<NewLedgerEntry>) null), "entries");
+    assertInvalid(() -> store().append((com.neurasea.spi.LedgerAppender) null), "appender");
 
     assertThat(store().size()).isEqualTo(1);
   }
@@ -128,6 +129,69 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
     assertThat(index).isZero();
     assertThat(storage().tenancy().findTenant(tenant.id())).contains(tenant);
     assertThat(store().read(0, 1)).containsExactly(LedgerEntry.of(0, entry));
+  }
+
+  @Test
+  void theAppenderLearnsItsPositionAndThePreviousLeafHash() {
+    List<Long> firstIndexes = new ArrayList<>();
+    List<byte[]> previous = new ArrayList<>();
+    NewLedgerEntry a = ledgerEntry();
+    NewLedgerEntry b = ledgerEntry();
+    NewLedgerEntry c = ledgerEntry();
+
+    assertThat(store().append((first, prev) -> {
+      firstIndexes.add(first);
+      previous.add(prev);
+      return List.of(a, b);
+    })).isZero();
+    assertThat(store().append((first, prev) -> {
+      firstIndexes.add(first);
+      previous.add(prev);
+      return List.of(c);
+    })).isEqualTo(2);
+    assertThat(store().append((first, prev) -> List.of())).isEqualTo(3);
+
+    assertThat(firstIndexes).containsExactly(0L, 2L);
+    assertThat(previous.get(0)).isNull();
+    assertThat(previous.get(1)).isEqualTo(b.leafHash());
+    assertThat(store().size()).isEqualTo(3);
+    assertInvalid(() -> store().append((first, prev) -> null), "entries");
+    assertThat(store().size()).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentAppendersEachSeeTheEntryTheyFollow() throws Exception {
+    // Every entry names its predecessor's leaf hash in its content; the chain must be unbroken.
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        workers.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < APPENDS_PER_THREAD / 5; i++) {
+            store().append((first, prev) -> List.of(ledgerEntry(null, null,
+                (first + ":" + (prev == null ? "-" : java.util.HexFormat.of().formatHex(prev))).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8))));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<LedgerEntry> all = store().read(0, Integer.MAX_VALUE);
+    assertThat(all).hasSize(THREADS * (APPENDS_PER_THREAD / 5));
+    for (LedgerEntry entry : all) {
+      String expected = entry.index() + ":" + (entry.index() == 0 ? "-"
+          : java.util.HexFormat.of().formatHex(all.get((int) entry.index() - 1).leafHash()));
+      assertThat(new String(entry.content(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
   }
 
   // ---- reads

@@ -5,6 +5,7 @@ import static com.neurasea.store.jdbc.internal.Rows.millis;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.TenantId;
+import com.neurasea.spi.LedgerAppender;
 import com.neurasea.spi.LedgerEntry;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.NewLedgerEntry;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -43,6 +45,7 @@ public final class JdbcLedgerStore implements LedgerStore {
       + "e.leaf_hash, d.details FROM ledger_entries e LEFT JOIN ledger_details d ON d.idx = e.idx ";
   private static final String CHECKPOINT_COLUMNS = "size, root, checkpoint_at, key_id, signed_text";
   private static final String NEXT_INDEX = "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries";
+  private static final String LAST_ENTRY = "SELECT idx, leaf_hash FROM ledger_entries ORDER BY idx DESC LIMIT 1";
 
   private final Session session;
   private final String appendLock;
@@ -60,25 +63,23 @@ public final class JdbcLedgerStore implements LedgerStore {
   }
 
   @Override
-  public long append(List<NewLedgerEntry> entries) {
-    if (entries == null) {
-      throw NeuraSeaException.invalid("entries", "is required");
+  public long append(LedgerAppender appender) {
+    if (appender == null) {
+      throw NeuraSeaException.invalid("appender", "is required");
     }
-    for (int i = 0; i < entries.size(); i++) {
-      if (entries.get(i) == null) {
-        throw NeuraSeaException.invalid("entries[" + i + "]", "is required");
-      }
-    }
-    if (entries.isEmpty()) {
-      return size();
-    }
-    List<NewLedgerEntry> batch = List.copyOf(entries);
     try {
       return session.atomic(h -> {
         if (appendLock != null) {
           h.execute(appendLock);
         }
-        long first = nextIndex(h);
+        Optional<Map.Entry<Long, byte[]>> last = h.createQuery(LAST_ENTRY)
+            .map((rs, ctx) -> Map.entry(rs.getLong("idx"), HEX.parseHex(rs.getString("leaf_hash"))))
+            .findOne();
+        long first = last.map(e -> e.getKey() + 1).orElse(0L);
+        List<NewLedgerEntry> batch = checked(appender.entries(first, last.map(Map.Entry::getValue).orElse(null)));
+        if (batch.isEmpty()) {
+          return first;
+        }
         PreparedBatch insert = h.prepareBatch("INSERT INTO ledger_entries (" + ENTRY_COLUMNS + ") VALUES (:idx, "
             + ":recordedAt, :tenantId, :subjectKey, :content, :leafHash)");
         long index = first;
@@ -120,6 +121,18 @@ public final class JdbcLedgerStore implements LedgerStore {
       }
       throw e;
     }
+  }
+
+  private static List<NewLedgerEntry> checked(List<NewLedgerEntry> entries) {
+    if (entries == null) {
+      throw NeuraSeaException.invalid("entries", "is required");
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) == null) {
+        throw NeuraSeaException.invalid("entries[" + i + "]", "is required");
+      }
+    }
+    return List.copyOf(entries);
   }
 
   @Override
