@@ -4,6 +4,8 @@ import com.neurasea.identity.BootstrapResult;
 import com.neurasea.identity.IdentityService;
 import com.neurasea.internal.Generations;
 import com.neurasea.permissions.PermissionService;
+import com.neurasea.privacy.CheckpointSchedule;
+import com.neurasea.privacy.PrivacyLedger;
 import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.Storage;
 import com.neurasea.tenancy.GroupService;
@@ -43,18 +45,20 @@ public final class NeuraSea implements AutoCloseable {
   private final GroupService groups;
   private final PermissionService permissions;
   private final IdentityService identity;
+  private final PrivacyLedger privacy;
   private final ScheduledExecutorService background;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final AutoCloseable subscription;
   private boolean closed;
 
   @Inject
-  NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity, Storage storage,
-      Generations generations) {
+  NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity,
+      PrivacyLedger privacy, CheckpointSchedule checkpoints, Storage storage, Generations generations) {
     this.tenancy = tenancy;
     this.groups = groups;
     this.permissions = permissions;
     this.identity = identity;
+    this.privacy = privacy;
     Optional<ChangeNotifier> notifier = storage.changeNotifier();
     if (notifier.isPresent()) {
       // Other instances on the same database learn of our changes, and we of theirs.
@@ -71,6 +75,10 @@ public final class NeuraSea implements AutoCloseable {
     });
     background.scheduleWithFixedDelay(this::flushQuietly, TOKEN_USE_FLUSH_SECONDS, TOKEN_USE_FLUSH_SECONDS,
         TimeUnit.SECONDS);
+    background.scheduleWithFixedDelay(this::sequenceQuietly, 1, 1, TimeUnit.SECONDS);
+    long checkpointMillis = checkpoints.interval().toMillis();
+    background.scheduleWithFixedDelay(this::checkpointQuietly, checkpointMillis, checkpointMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Starts building a platform instance. */
@@ -96,6 +104,11 @@ public final class NeuraSea implements AutoCloseable {
   /** Authentication and API tokens. */
   public IdentityService identity() {
     return identity;
+  }
+
+  /** The privacy ledger: processing records, checkpoints, proofs and verification. */
+  public PrivacyLedger privacy() {
+    return privacy;
   }
 
   /**
@@ -129,6 +142,7 @@ public final class NeuraSea implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flushQuietly();
+    checkpointQuietly();
     if (subscription != null) {
       try {
         subscription.close();
@@ -142,6 +156,22 @@ public final class NeuraSea implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("closing {} failed: {}", owned.get(i).getClass().getSimpleName(), e.toString());
       }
+    }
+  }
+
+  private void sequenceQuietly() {
+    try {
+      privacy.sequenceIfStaged();
+    } catch (RuntimeException e) {
+      LOG.warn("sequencing staged privacy ledger records failed: {}", e.toString());
+    }
+  }
+
+  private void checkpointQuietly() {
+    try {
+      privacy.checkpoint();
+    } catch (RuntimeException e) {
+      LOG.warn("signing a privacy ledger checkpoint failed: {}", e.toString());
     }
   }
 

@@ -10,6 +10,9 @@ import com.neurasea.identity.PasswordPolicy;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.permissions.AccessCacheSettings;
+import com.neurasea.privacy.CheckpointSchedule;
+import com.neurasea.privacy.Jurisdiction;
+import com.neurasea.privacy.Taxonomy;
 import com.neurasea.secrets.FileKeyProvider;
 import com.neurasea.spi.IdentityProvider;
 import com.neurasea.spi.KeyProvider;
@@ -41,6 +44,9 @@ public final class NeuraSeaBuilder {
   private Clock clock;
   private PasswordPolicy passwordPolicy;
   private AccessCacheSettings accessCache;
+  private Taxonomy taxonomy;
+  private Jurisdiction jurisdiction;
+  private CheckpointSchedule checkpointSchedule;
   private final List<IdentityProvider> identityProviders = new ArrayList<>();
 
   NeuraSeaBuilder() {}
@@ -122,6 +128,27 @@ public final class NeuraSeaBuilder {
     return this;
   }
 
+  /** Uses a privacy taxonomy that extends or replaces the policy's; defaults to {@link Taxonomy#defaults()}. */
+  public NeuraSeaBuilder taxonomy(Taxonomy taxonomy) {
+    requireState(this.taxonomy == null, "taxonomy was already set");
+    this.taxonomy = Objects.requireNonNull(taxonomy, "taxonomy");
+    return this;
+  }
+
+  /** Chooses the law whose legal bases the platform's own ledger records cite; defaults to GDPR. */
+  public NeuraSeaBuilder privacyJurisdiction(Jurisdiction jurisdiction) {
+    requireState(this.jurisdiction == null, "privacyJurisdiction was already set");
+    this.jurisdiction = Objects.requireNonNull(jurisdiction, "jurisdiction");
+    return this;
+  }
+
+  /** Sets how often the privacy ledger is checkpointed; defaults to {@link CheckpointSchedule#DEFAULT}. */
+  public NeuraSeaBuilder checkpointSchedule(CheckpointSchedule schedule) {
+    requireState(this.checkpointSchedule == null, "checkpointSchedule was already set");
+    this.checkpointSchedule = Objects.requireNonNull(schedule, "schedule");
+    return this;
+  }
+
   /** Adds an identity provider, asked after the built-in one in the order added. */
   public NeuraSeaBuilder identityProvider(IdentityProvider provider) {
     Objects.requireNonNull(provider, "provider");
@@ -160,6 +187,16 @@ public final class NeuraSeaBuilder {
           }
           if (accessCache != null) {
             OptionalBinder.newOptionalBinder(binder(), AccessCacheSettings.class).setBinding().toInstance(accessCache);
+          }
+          if (taxonomy != null) {
+            OptionalBinder.newOptionalBinder(binder(), Taxonomy.class).setBinding().toInstance(taxonomy);
+          }
+          if (jurisdiction != null) {
+            OptionalBinder.newOptionalBinder(binder(), Jurisdiction.class).setBinding().toInstance(jurisdiction);
+          }
+          if (checkpointSchedule != null) {
+            OptionalBinder.newOptionalBinder(binder(), CheckpointSchedule.class).setBinding()
+                .toInstance(checkpointSchedule);
           }
           Multibinder<IdentityProvider> providers = Multibinder.newSetBinder(binder(), IdentityProvider.class);
           identityProviders.forEach(p -> providers.addBinding().toInstance(p));

@@ -3,6 +3,7 @@ package com.neurasea;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.OptionalBinder;
 import com.neurasea.identity.IdentityModule;
+import com.neurasea.privacy.PrivacyModule;
 import com.neurasea.permissions.PermissionsModule;
 import com.neurasea.tenancy.TenancyModule;
 import java.time.Clock;
@@ -21,6 +22,7 @@ public final class NeuraSeaModule extends AbstractModule {
     install(new PermissionsModule());
     install(new TenancyModule());
     install(new IdentityModule());
+    install(new PrivacyModule());
     bind(NeuraSea.class);
   }
 }

@@ -46,6 +46,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.ProcessingRecord;
+import com.neurasea.privacy.PrivacyLedger;
 import java.util.Set;
 
 /**
@@ -67,11 +70,12 @@ public final class IdentityService implements AutoCloseable {
   private final TokenSecrets secrets;
   private final TokenUseRecorder uses;
   private final List<IdentityProvider> providers;
+  private final PrivacyLedger ledger;
 
   @Inject
   IdentityService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
       PermissionService permissions, PasswordHasher hasher, PasswordPolicy policy, KeyProvider keys,
-      AccessCacheSettings cacheSettings, Set<IdentityProvider> extraProviders) {
+      AccessCacheSettings cacheSettings, Set<IdentityProvider> extraProviders, PrivacyLedger ledger) {
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -80,8 +84,10 @@ public final class IdentityService implements AutoCloseable {
     this.permissions = permissions;
     this.secrets = new TokenSecrets(keys);
     this.uses = new TokenUseRecorder(storage);
+    this.ledger = ledger;
     List<IdentityProvider> all = new ArrayList<>();
-    all.add(new LocalIdentityProvider(storage, clock, generations, hasher, policy, secrets, uses, cacheSettings));
+    all.add(new LocalIdentityProvider(storage, clock, generations, hasher, policy, secrets, uses, cacheSettings,
+        ledger));
     all.addAll(extraProviders);
     this.providers = List.copyOf(all);
   }
@@ -134,8 +140,13 @@ public final class IdentityService implements AutoCloseable {
     for (int i = 0; i < ipAllowList.size(); i++) {
       AddressRange.parse(ipAllowList.get(i), "ipAllowList[" + i + "]");
     }
-    return mint(storage.credentials(), tenant, principal.userId(), command.name(), now, expiresAt, ipAllowList,
-        command.modelAllowList() == null ? List.of() : command.modelAllowList());
+    List<String> models = command.modelAllowList() == null ? List.of() : command.modelAllowList();
+    return storage.inTransaction(stores -> {
+      IssuedToken issued = mint(stores.credentials(), tenant, principal.userId(), command.name(), now, expiresAt,
+          ipAllowList, models);
+      ledger.record(stores, tokenRecord(principal, tenant, principal.userId(), issued.token().id(), "created"));
+      return issued;
+    });
   }
 
   /**
@@ -170,9 +181,13 @@ public final class IdentityService implements AutoCloseable {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
     }
     Instant now = Times.now(clock);
-    if (!storage.credentials().revokeToken(tenant, tokenId, now)) {
-      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
-    }
+    storage.inTransaction(stores -> {
+      if (!stores.credentials().revokeToken(tenant, tokenId, now)) {
+        throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
+      }
+      ledger.record(stores, tokenRecord(caller.principal(), tenant, token.userId(), tokenId, "revoked"));
+      return null;
+    });
     generations.bumpTenant(tenant);
     return new ApiToken(token.id(), token.tenantId(), token.userId(), token.name(), token.prefix(), token.createdAt(),
         token.expiresAt(), now, token.lastUsedAt(), token.ipAllowList(), token.modelAllowList());
@@ -208,6 +223,11 @@ public final class IdentityService implements AutoCloseable {
           Subject.user(admin.id()), BuiltInRole.TENANT_OWNER.id(), Scope.tenant(), now));
       IssuedToken token = mint(stores.credentials(), tenant.id(), admin.id(), "bootstrap", now, null, List.of(),
           List.of());
+      ledger.record(stores, ProcessingRecord.of(ProcessingKind.COLLECTION).module("identity").tenant(tenant.id())
+          .subject(admin.id()).categories("user.account.username", "user.account.display_name",
+              "user.account.login_method", "user.account.status", "user.org.membership", "user.org.roles",
+              "user.org.tokens")
+          .purpose("account_security", ledger.jurisdiction().contract()).reference("bootstrap").build());
       return Optional.of(new BootstrapResult(tenant, admin, token));
     });
     generations.bumpAll();
@@ -240,8 +260,19 @@ public final class IdentityService implements AutoCloseable {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "'" + adminUsername + "' belongs to no tenant");
     }
     Instant now = Times.now(clock);
-    return mint(storage.credentials(), memberships.get(0).tenantId(), admin.id(), "recovery " + now, now, null,
-        List.of(), List.of());
+    TenantId tenant = memberships.get(0).tenantId();
+    return storage.inTransaction(stores -> {
+      IssuedToken issued = mint(stores.credentials(), tenant, admin.id(), "recovery " + now, now, null, List.of(),
+          List.of());
+      ledger.record(stores, tokenRecord(Principal.system(), tenant, admin.id(), issued.token().id(), "recovery"));
+      return issued;
+    });
+  }
+
+  private ProcessingRecord tokenRecord(Principal actor, TenantId tenant, UserId owner, TokenId tokenId, String what) {
+    return ProcessingRecord.of(ProcessingKind.COLLECTION).module("identity").tenant(tenant).subject(owner)
+        .actor(actor).categories("user.org.tokens").purpose("account_security", ledger.jurisdiction().contract())
+        .reference("token:" + tokenId.value() + ":" + what).build();
   }
 
   /** Writes pending token last-used times now (also done periodically and on close). */

@@ -26,6 +26,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.ProcessingRecord;
+import com.neurasea.privacy.PrivacyLedger;
 
 /**
  * The built-in identity provider: local Argon2id passwords with lockout after repeated failures,
@@ -42,9 +47,11 @@ final class LocalIdentityProvider implements IdentityProvider {
   private final TokenUseRecorder uses;
   private final Cache<String, CachedToken> tokens;
   private final boolean caching;
+  private final PrivacyLedger ledger;
 
   LocalIdentityProvider(Storage storage, Clock clock, Generations generations, PasswordHasher hasher,
-      PasswordPolicy policy, TokenSecrets secrets, TokenUseRecorder uses, AccessCacheSettings cacheSettings) {
+      PasswordPolicy policy, TokenSecrets secrets, TokenUseRecorder uses, AccessCacheSettings cacheSettings,
+      PrivacyLedger ledger) {
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -52,6 +59,7 @@ final class LocalIdentityProvider implements IdentityProvider {
     this.policy = policy;
     this.secrets = secrets;
     this.uses = uses;
+    this.ledger = ledger;
     this.caching = cacheSettings.maximumSize() > 0;
     this.tokens = Caffeine.newBuilder()
         .maximumSize(cacheSettings.maximumSize())
@@ -150,14 +158,49 @@ final class LocalIdentityProvider implements IdentityProvider {
     if (!hasher.verify(password, stored.hash())) {
       int failures = stored.failedAttempts() + 1;
       Instant lockedUntil = failures >= policy.maxFailures() ? now.plus(policy.lockout()) : null;
-      storage.credentials().recordLoginFailure(user.id(), lockedUntil == null ? failures : 0, lockedUntil);
+      storage.inTransaction(stores -> {
+        stores.credentials().recordLoginFailure(user.id(), lockedUntil == null ? failures : 0, lockedUntil);
+        ledger.record(stores, signIn(user, credentials, "security_monitoring", "login:failed"));
+        return null;
+      });
       throw NeuraSeaException.unauthenticated();
     }
     if (user.status() != AccountStatus.ACTIVE) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION,
           "the account is " + user.status().name().toLowerCase(java.util.Locale.ROOT));
     }
-    storage.credentials().recordLoginSuccess(user.id(), now);
+    storage.inTransaction(stores -> {
+      stores.credentials().recordLoginSuccess(user.id(), now);
+      ledger.record(stores, signIn(user, credentials, "account_security", "login:password"));
+      return null;
+    });
     return Principal.user(user.id());
+  }
+
+  /**
+   * The ledger record of a password sign-in: its time, and the client's address and user agent as
+   * erasable details (the leaf only says they were collected).
+   */
+  private ProcessingRecord signIn(User user, PasswordCredentials credentials, String purpose, String reference) {
+    List<String> categories = new ArrayList<>(List.of("user.usage.request_time"));
+    String ip = clip(credentials.clientIp());
+    String userAgent = clip(credentials.userAgent());
+    if (ip != null) {
+      categories.add("user.device.ip_address");
+    }
+    if (userAgent != null) {
+      categories.add("user.device.user_agent");
+    }
+    return ProcessingRecord.of(ProcessingKind.COLLECTION).module("identity").subject(user.id())
+        .actor(Principal.user(user.id())).categories(categories)
+        .purpose(purpose, ledger.jurisdiction().security()).reference(reference)
+        .detail("user.device.ip_address", ip).detail("user.device.user_agent", userAgent).build();
+  }
+
+  private static String clip(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return value.length() > 512 ? value.substring(0, 512) : value;
   }
 }

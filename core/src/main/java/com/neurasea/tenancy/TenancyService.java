@@ -25,6 +25,9 @@ import com.neurasea.model.UpdateUser;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.permissions.PermissionService;
+import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.ProcessingRecord;
 import com.neurasea.spi.Storage;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -45,6 +48,16 @@ import java.util.Objects;
  */
 @Singleton
 public final class TenancyService {
+  private static final String USERNAME = "user.account.username";
+  private static final String DISPLAY_NAME = "user.account.display_name";
+  private static final String LOGIN_METHOD = "user.account.login_method";
+  private static final String ACCOUNT_STATUS = "user.account.status";
+  private static final String VERIFICATION = "user.account.verification_status";
+  private static final String CREDENTIAL = "user.account.credential";
+  private static final String EMAIL = "user.contact.email";
+  private static final String PHONE = "user.contact.phone";
+  private static final String MEMBERSHIP = "user.org.membership";
+
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
@@ -53,10 +66,11 @@ public final class TenancyService {
   private final PermissionService permissions;
   private final PasswordHasher passwords;
   private final MemberChecks checks;
+  private final PrivacyLedger ledger;
 
   @Inject
   TenancyService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
-      PermissionService permissions, PasswordHasher passwords) {
+      PermissionService permissions, PasswordHasher passwords, PrivacyLedger ledger) {
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -65,6 +79,7 @@ public final class TenancyService {
     this.permissions = permissions;
     this.passwords = passwords;
     this.checks = new MemberChecks(storage, permissions);
+    this.ledger = ledger;
   }
 
   // ---------------------------------------------------------------- tenants
@@ -180,6 +195,21 @@ public final class TenancyService {
       if (hash != null) {
         stores.credentials().savePassword(user.id(), hash);
       }
+      List<String> categories = new ArrayList<>(List.of(USERNAME, LOGIN_METHOD, ACCOUNT_STATUS, MEMBERSHIP));
+      if (user.displayName() != null) {
+        categories.add(DISPLAY_NAME);
+      }
+      if (user.email() != null) {
+        categories.add(EMAIL);
+      }
+      if (user.phone() != null) {
+        categories.add(PHONE);
+      }
+      if (hash != null) {
+        categories.add(CREDENTIAL);
+      }
+      ledger.record(stores, account(ProcessingKind.COLLECTION, caller, tenant, user.id(), categories)
+          .reference("user:" + user.id().value()).build());
       return null;
     });
     generations.bumpTenant(tenant);
@@ -221,9 +251,30 @@ public final class TenancyService {
         Objects.equals(email, current.email()) ? current.emailVerifiedAt() : null,
         Objects.equals(phone, current.phone()) ? current.phoneVerifiedAt() : null,
         current.status(), current.createdAt(), Times.now(clock));
-    if (!storage.tenancy().updateUser(updated)) {
-      throw NeuraSeaException.notFound("user");
+    List<String> changed = new ArrayList<>();
+    if (!Objects.equals(updated.displayName(), current.displayName())) {
+      changed.add(DISPLAY_NAME);
     }
+    if (!Objects.equals(updated.email(), current.email())) {
+      changed.add(EMAIL);
+    }
+    if (!Objects.equals(updated.phone(), current.phone())) {
+      changed.add(PHONE);
+    }
+    if (!Objects.equals(updated.emailVerifiedAt(), current.emailVerifiedAt())
+        || !Objects.equals(updated.phoneVerifiedAt(), current.phoneVerifiedAt())) {
+      changed.add(VERIFICATION);
+    }
+    storage.inTransaction(stores -> {
+      if (!stores.tenancy().updateUser(updated)) {
+        throw NeuraSeaException.notFound("user");
+      }
+      if (!changed.isEmpty()) {
+        ledger.record(stores, account(ProcessingKind.RECTIFICATION, caller, caller.tenantId(), userId, changed)
+            .build());
+      }
+      return null;
+    });
     return updated;
   }
 
@@ -251,6 +302,8 @@ public final class TenancyService {
         // Unlocking also clears an automatic lockout after failed sign-ins.
         stores.credentials().recordLoginFailure(userId, 0, null);
       }
+      ledger.record(stores, account(ProcessingKind.COLLECTION, caller, caller.tenantId(), userId,
+          List.of(ACCOUNT_STATUS)).reference("status:" + status.name()).build());
       return null;
     });
     generations.bumpAll();
@@ -276,7 +329,13 @@ public final class TenancyService {
     if (user.loginMethod() != LoginMethod.PASSWORD) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the account does not sign in with a password");
     }
-    storage.credentials().savePassword(userId, passwords.hash(newPassword));
+    String hash = passwords.hash(newPassword);
+    storage.inTransaction(stores -> {
+      stores.credentials().savePassword(userId, hash);
+      ledger.record(stores, account(ProcessingKind.COLLECTION, caller, caller.tenantId(), userId,
+          List.of(CREDENTIAL)).build());
+      return null;
+    });
   }
 
   /** Records that the account's e-mail address was verified now (by the host's verification flow). */
@@ -315,7 +374,12 @@ public final class TenancyService {
       throw NeuraSeaException.notFound("user");
     }
     Membership membership = new Membership(tenant, userId, Times.now(clock));
-    storage.tenancy().insertMembership(membership);
+    storage.inTransaction(stores -> {
+      stores.tenancy().insertMembership(membership);
+      ledger.record(stores, account(ProcessingKind.COLLECTION, caller, tenant, userId, List.of(MEMBERSHIP))
+          .build());
+      return null;
+    });
     generations.bumpTenant(tenant);
     return membership;
   }
@@ -335,6 +399,8 @@ public final class TenancyService {
       if (!stores.tenancy().deleteMembership(tenant, userId)) {
         throw NeuraSeaException.notFound("user");
       }
+      ledger.record(stores, account(ProcessingKind.ERASURE, caller, tenant, userId,
+          List.of(MEMBERSHIP, "user.org.roles")).build());
       return null;
     });
     generations.bumpTenant(tenant);
@@ -356,7 +422,12 @@ public final class TenancyService {
     Instant now = Times.now(clock);
     User updated = new User(u.id(), u.username(), u.displayName(), u.email(), u.phone(), u.loginMethod(),
         email ? now : u.emailVerifiedAt(), email ? u.phoneVerifiedAt() : now, u.status(), u.createdAt(), now);
-    storage.tenancy().updateUser(updated);
+    storage.inTransaction(stores -> {
+      stores.tenancy().updateUser(updated);
+      ledger.record(stores, account(ProcessingKind.COLLECTION, caller, caller.tenantId(), userId,
+          List.of(VERIFICATION, email ? EMAIL : PHONE)).reference("verified:" + field).build());
+      return null;
+    });
     return updated;
   }
 
@@ -381,6 +452,13 @@ public final class TenancyService {
     } catch (DateTimeException e) {
       throw NeuraSeaException.invalid("timeZone", "is not a known time zone id");
     }
+  }
+
+  /** A record of account processing by the tenancy module, for account security under the service contract. */
+  private ProcessingRecord.Builder account(ProcessingKind kind, Caller caller, TenantId tenant, UserId subject,
+      List<String> categories) {
+    return ProcessingRecord.of(kind).module("tenancy").tenant(tenant).subject(subject).actor(caller.principal())
+        .categories(categories).purpose("account_security", ledger.jurisdiction().contract());
   }
 
   private static String emptyToNull(String value) {

@@ -16,6 +16,8 @@ public final class Permissions {
   public static final String PLATFORM_TENANTS_MANAGE = "platform:tenants:manage";
   /** Manage any user account of the platform. */
   public static final String PLATFORM_USERS_MANAGE = "platform:users:manage";
+  /** Read the whole privacy ledger, verify it and export its records of processing activities. */
+  public static final String PLATFORM_LEDGER_READ = "platform:ledger:read";
   /** Read the tenant's settings. */
   public static final String TENANT_READ = "tenant:read";
   /** Change the tenant's settings. */

@@ -59,6 +59,39 @@ public interface LedgerStore {
   }
 
   /**
+   * Stages a processing record: a plain insert, meant for a unit of work, so that the record lands
+   * with the change it records while concurrent units of work never contend for the end of the log.
+   * Staged records join the log when a sequencer runs ({@link #sequenceStaged}).
+   *
+   * @param record the record
+   * @throws com.neurasea.model.NeuraSeaException {@code INVALID_ARGUMENT} naming {@code record} when
+   *     it is null; {@code CONFLICT} naming {@code id} when a record with its id is staged
+   */
+  void stage(StagedLedgerRecord record);
+
+  /**
+   * Moves up to {@code limit} staged records, oldest id first, into the log, in one atomic unit
+   * serialized with every other append: the sequencer builds their entries from their position, the
+   * entries are appended and the staged records deleted. Safe to run on several hosts at once; each
+   * staged record is sequenced exactly once.
+   *
+   * @param limit the largest number of records to move, 1 or more
+   * @param sequencer builds the entries; must not have side effects
+   * @return the number of records moved, 0 when none were staged
+   * @throws com.neurasea.model.NeuraSeaException {@code INVALID_ARGUMENT} naming {@code limit} when
+   *     it is below 1, {@code sequencer} when it is null, or {@code entries} when the sequencer
+   *     returns other than one entry per staged record (nothing is moved then)
+   */
+  int sequenceStaged(int limit, LedgerSequencer sequencer);
+
+  /**
+   * Whether any record is staged. Cheap: for deciding whether to run a sequencer.
+   *
+   * @return true when at least one record waits to be sequenced
+   */
+  boolean hasStaged();
+
+  /**
    * The number of entries, which is also the index the next appended entry gets.
    *
    * @return the number of entries

@@ -14,6 +14,7 @@ import com.neurasea.model.TenantId;
 import com.neurasea.spi.LedgerEntry;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StagedLedgerRecord;
 import com.neurasea.spi.StoredCheckpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -282,6 +283,128 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
     }
     assertThat(store().leafHashes(0, 10)).containsExactly(entries.stream().map(NewLedgerEntry::leafHash)
         .toArray(byte[][]::new));
+  }
+
+  // ---- staging
+
+  @Test
+  void stagedRecordsAreSequencedInIdOrderAfterTheExistingEntries() {
+    NewLedgerEntry existing = ledgerEntry();
+    store().append(List.of(existing));
+    String subject = subjectKey();
+    StagedLedgerRecord b = staged("stg_0002", subject, "second", "ip=b");
+    StagedLedgerRecord a = staged("stg_0001", subject, "first", null);
+    StagedLedgerRecord c = staged("stg_0003", null, "third", null);
+    store().stage(b);
+    store().stage(c);
+    store().stage(a);
+    assertThat(store().hasStaged()).isTrue();
+    List<Long> firstIndexes = new ArrayList<>();
+    List<byte[]> previous = new ArrayList<>();
+    List<List<StagedLedgerRecord>> seen = new ArrayList<>();
+
+    int moved = store().sequenceStaged(2, (first, prev, records) -> {
+      firstIndexes.add(first);
+      previous.add(prev);
+      seen.add(records);
+      return records.stream().map(TckFixtures::entryOf).toList();
+    });
+
+    assertThat(moved).isEqualTo(2);
+    assertThat(firstIndexes).containsExactly(1L);
+    assertThat(previous.get(0)).isEqualTo(existing.leafHash());
+    assertThat(seen.get(0)).containsExactly(a, b);
+    assertThat(store().sequenceStaged(10, (first, prev, records) -> records.stream().map(TckFixtures::entryOf)
+        .toList())).isEqualTo(1);
+    assertThat(store().sequenceStaged(10, (first, prev, records) -> {
+      throw new AssertionError("nothing is staged");
+    })).isZero();
+    assertThat(store().hasStaged()).isFalse();
+
+    List<LedgerEntry> all = store().read(0, 10);
+    assertThat(all).extracting(e -> new String(e.content(), java.nio.charset.StandardCharsets.UTF_8))
+        .hasSize(4).endsWith("first", "second", "third");
+    assertThat(all.get(2).details()).isEqualTo("ip=b");
+    assertThat(all.get(2).subjectKey()).isEqualTo(subject);
+  }
+
+  @Test
+  void aStagedRecordLandsWithItsUnitOfWorkOrNotAtAll() {
+    Tenant tenant = tenant();
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
+      stores.ledger().stage(staged("stg_rolled_back", null, "rolled back", null));
+      throw new IllegalStateException("the change failed");
+    })).isInstanceOf(IllegalStateException.class);
+    assertThat(store().hasStaged()).isFalse();
+
+    storage().inTransaction(stores -> {
+      stores.tenancy().insertTenant(tenant);
+      stores.ledger().stage(staged("stg_kept", null, "kept", null));
+      return null;
+    });
+    assertThat(store().hasStaged()).isTrue();
+    assertThat(store().size()).isZero();
+  }
+
+  @Test
+  void aSequencerThatReturnsTheWrongNumberOfEntriesMovesNothing() {
+    store().stage(staged("stg_1", null, "one", null));
+    store().stage(staged("stg_2", null, "two", null));
+
+    assertInvalid(() -> store().sequenceStaged(10, (first, prev, records) -> List.of(ledgerEntry())), "entries");
+    assertInvalid(() -> store().sequenceStaged(0, (first, prev, records) -> List.of()), "limit");
+    assertInvalid(() -> store().sequenceStaged(1, null), "sequencer");
+    assertInvalid(() -> store().stage(null), "record");
+
+    assertThat(store().size()).isZero();
+    assertThat(store().hasStaged()).isTrue();
+  }
+
+  @Test
+  void stagingAnIdTwiceConflicts() {
+    store().stage(staged("stg_same", null, "one", null));
+    assertConflict(() -> store().stage(staged("stg_same", null, "two", null)), "id");
+  }
+
+  @Test
+  void concurrentSequencersMoveEachStagedRecordExactlyOnce() throws Exception {
+    int total = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        workers.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < total / THREADS; i++) {
+            store().stage(staged(String.format("stg_%02d_%04d", thread, i), null, thread + ":" + i, null));
+            store().sequenceStaged(7, (first, prev, records) -> records.stream().map(TckFixtures::entryOf).toList());
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    while (store().sequenceStaged(50, (first, prev, records) -> records.stream().map(TckFixtures::entryOf).toList())
+        > 0) {
+      // drain what the last rounds left
+    }
+
+    List<LedgerEntry> all = store().read(0, total + 1);
+    assertThat(all).hasSize(total);
+    assertThat(all).extracting(e -> new String(e.content(), java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotHaveDuplicates();
+    assertThat(store().hasStaged()).isFalse();
+  }
+
+  private static StagedLedgerRecord staged(String id, String subjectKey, String body, String details) {
+    return new StagedLedgerRecord(id, TckFixtures.nextInstant(), null, subjectKey, body, details);
   }
 
   // ---- details

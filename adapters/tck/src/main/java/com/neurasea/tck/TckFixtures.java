@@ -20,6 +20,7 @@ import com.neurasea.model.TokenId;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StagedLedgerRecord;
 import com.neurasea.spi.StoredCheckpoint;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -180,6 +181,13 @@ public final class TckFixtures {
   /** A ledger entry recorded now with the given content and its RFC 6962 leaf hash. */
   public static NewLedgerEntry ledgerEntry(TenantId tenantId, String subjectKey, byte[] content) {
     return new NewLedgerEntry(nextInstant(), tenantId, subjectKey, content, leafHash(content));
+  }
+
+  /** The ledger entry a staged record becomes when its body is taken as the content verbatim. */
+  public static NewLedgerEntry entryOf(StagedLedgerRecord staged) {
+    byte[] content = staged.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new NewLedgerEntry(staged.recordedAt(), staged.tenantId(), staged.subjectKey(), content, leafHash(content),
+        staged.details());
   }
 
   /** A platform-level ledger entry of no subject recorded now, with 64 random bytes of content. */

@@ -8,7 +8,9 @@ import com.neurasea.model.TenantId;
 import com.neurasea.spi.LedgerAppender;
 import com.neurasea.spi.LedgerEntry;
 import com.neurasea.spi.LedgerStore;
+import com.neurasea.spi.LedgerSequencer;
 import com.neurasea.spi.NewLedgerEntry;
+import com.neurasea.spi.StagedLedgerRecord;
 import com.neurasea.spi.StoredCheckpoint;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,6 +39,7 @@ public final class JdbcLedgerStore implements LedgerStore {
   private static final Conflicts ENTRY = Conflicts.fallback("index", "another append took this ledger index");
   private static final Conflicts CHECKPOINT =
       Conflicts.fallback("size", "a different checkpoint for this size is already stored");
+  private static final Conflicts STAGED = Conflicts.fallback("id", "a record with this id is already staged");
   private static final HexFormat HEX = HexFormat.of();
   private static final Base64.Encoder BASE64_OUT = Base64.getEncoder();
   private static final Base64.Decoder BASE64_IN = Base64.getDecoder();
@@ -72,46 +75,13 @@ public final class JdbcLedgerStore implements LedgerStore {
         if (appendLock != null) {
           h.execute(appendLock);
         }
-        Optional<Map.Entry<Long, byte[]>> last = h.createQuery(LAST_ENTRY)
-            .map((rs, ctx) -> Map.entry(rs.getLong("idx"), HEX.parseHex(rs.getString("leaf_hash"))))
-            .findOne();
+        Optional<Map.Entry<Long, byte[]>> last = lastEntry(h);
         long first = last.map(e -> e.getKey() + 1).orElse(0L);
         List<NewLedgerEntry> batch = checked(appender.entries(first, last.map(Map.Entry::getValue).orElse(null)));
         if (batch.isEmpty()) {
           return first;
         }
-        PreparedBatch insert = h.prepareBatch("INSERT INTO ledger_entries (" + ENTRY_COLUMNS + ") VALUES (:idx, "
-            + ":recordedAt, :tenantId, :subjectKey, :content, :leafHash)");
-        long index = first;
-        for (NewLedgerEntry entry : batch) {
-          insert.bind("idx", index++)
-              .bind("recordedAt", millis(entry.recordedAt()))
-              .bind("tenantId", entry.tenantId() == null ? null : entry.tenantId().value())
-              .bind("subjectKey", entry.subjectKey())
-              .bind("content", BASE64_OUT.encodeToString(entry.content()))
-              .bind("leafHash", HEX.formatHex(entry.leafHash()))
-              .add();
-        }
-        insert.execute();
-        PreparedBatch details = null;
-        index = first;
-        for (NewLedgerEntry entry : batch) {
-          if (entry.details() != null) {
-            if (details == null) {
-              details = h.prepareBatch("INSERT INTO ledger_details (idx, subject_key, recorded_at, details) "
-                  + "VALUES (:idx, :subjectKey, :recordedAt, :details)");
-            }
-            details.bind("idx", index)
-                .bind("subjectKey", entry.subjectKey())
-                .bind("recordedAt", millis(entry.recordedAt()))
-                .bind("details", entry.details())
-                .add();
-          }
-          index++;
-        }
-        if (details != null) {
-          details.execute();
-        }
+        insertEntries(h, first, batch);
         return first;
       }, ENTRY);
     } catch (NeuraSeaException e) {
@@ -120,6 +90,41 @@ public final class JdbcLedgerStore implements LedgerStore {
         throw new TransientFailure(e);
       }
       throw e;
+    }
+  }
+
+  private static void insertEntries(Handle h, long first, List<NewLedgerEntry> batch) {
+    PreparedBatch insert = h.prepareBatch("INSERT INTO ledger_entries (" + ENTRY_COLUMNS + ") VALUES (:idx, "
+        + ":recordedAt, :tenantId, :subjectKey, :content, :leafHash)");
+    long index = first;
+    for (NewLedgerEntry entry : batch) {
+      insert.bind("idx", index++)
+          .bind("recordedAt", millis(entry.recordedAt()))
+          .bind("tenantId", entry.tenantId() == null ? null : entry.tenantId().value())
+          .bind("subjectKey", entry.subjectKey())
+          .bind("content", BASE64_OUT.encodeToString(entry.content()))
+          .bind("leafHash", HEX.formatHex(entry.leafHash()))
+          .add();
+    }
+    insert.execute();
+    PreparedBatch details = null;
+    index = first;
+    for (NewLedgerEntry entry : batch) {
+      if (entry.details() != null) {
+        if (details == null) {
+          details = h.prepareBatch("INSERT INTO ledger_details (idx, subject_key, recorded_at, details) "
+              + "VALUES (:idx, :subjectKey, :recordedAt, :details)");
+        }
+        details.bind("idx", index)
+            .bind("subjectKey", entry.subjectKey())
+            .bind("recordedAt", millis(entry.recordedAt()))
+            .bind("details", entry.details())
+            .add();
+      }
+      index++;
+    }
+    if (details != null) {
+      details.execute();
     }
   }
 
@@ -133,6 +138,70 @@ public final class JdbcLedgerStore implements LedgerStore {
       }
     }
     return List.copyOf(entries);
+  }
+
+  @Override
+  public void stage(StagedLedgerRecord record) {
+    if (record == null) {
+      throw NeuraSeaException.invalid("record", "is required");
+    }
+    session.call(h -> h.createUpdate("INSERT INTO ledger_staged (id, recorded_at, tenant_id, subject_key, body, "
+            + "details) VALUES (:id, :recordedAt, :tenantId, :subjectKey, :body, :details)")
+        .bind("id", record.id())
+        .bind("recordedAt", millis(record.recordedAt()))
+        .bind("tenantId", record.tenantId() == null ? null : record.tenantId().value())
+        .bind("subjectKey", record.subjectKey())
+        .bind("body", record.body())
+        .bind("details", record.details())
+        .execute(), STAGED);
+  }
+
+  @Override
+  public int sequenceStaged(int limit, LedgerSequencer sequencer) {
+    if (limit < 1) {
+      throw NeuraSeaException.invalid("limit", "must be 1 or more");
+    }
+    if (sequencer == null) {
+      throw NeuraSeaException.invalid("sequencer", "is required");
+    }
+    try {
+      return session.atomic(h -> {
+        if (appendLock != null) {
+          h.execute(appendLock);
+        }
+        List<StagedLedgerRecord> staged = h.createQuery("SELECT id, recorded_at, tenant_id, subject_key, body, details "
+                + "FROM ledger_staged ORDER BY id LIMIT :limit")
+            .bind("limit", limit)
+            .map((rs, ctx) -> staged(rs))
+            .list();
+        if (staged.isEmpty()) {
+          return 0;
+        }
+        Optional<Map.Entry<Long, byte[]>> last = lastEntry(h);
+        long first = last.map(e -> e.getKey() + 1).orElse(0L);
+        List<NewLedgerEntry> entries = checked(sequencer.entries(first, last.map(Map.Entry::getValue).orElse(null),
+            staged));
+        if (entries.size() != staged.size()) {
+          throw NeuraSeaException.invalid("entries", "the sequencer must return one entry per staged record");
+        }
+        insertEntries(h, first, entries);
+        PreparedBatch delete = h.prepareBatch("DELETE FROM ledger_staged WHERE id = :id");
+        staged.forEach(r -> delete.bind("id", r.id()).add());
+        delete.execute();
+        return staged.size();
+      }, ENTRY);
+    } catch (NeuraSeaException e) {
+      if (e.code() == ErrorCode.CONFLICT) {
+        throw new TransientFailure(e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean hasStaged() {
+    return session.read(h -> h.createQuery("SELECT id FROM ledger_staged LIMIT 1").mapTo(String.class).findOne()
+        .isPresent());
   }
 
   @Override
@@ -253,6 +322,19 @@ public final class JdbcLedgerStore implements LedgerStore {
             + "ORDER BY size DESC LIMIT 1")
         .map((rs, ctx) -> checkpoint(rs))
         .findOne());
+  }
+
+  private static Optional<Map.Entry<Long, byte[]>> lastEntry(Handle h) {
+    return h.createQuery(LAST_ENTRY)
+        .map((rs, ctx) -> Map.entry(rs.getLong("idx"), HEX.parseHex(rs.getString("leaf_hash"))))
+        .findOne();
+  }
+
+  private static StagedLedgerRecord staged(ResultSet rs) throws SQLException {
+    String tenant = rs.getString("tenant_id");
+    return new StagedLedgerRecord(rs.getString("id"), Rows.instant(rs, "recorded_at"),
+        tenant == null ? null : new TenantId(tenant), rs.getString("subject_key"), rs.getString("body"),
+        rs.getString("details"));
   }
 
   private static long nextIndex(Handle h) {
