@@ -546,8 +546,10 @@ public final class PrivacyLedger {
   /**
    * Signs a checkpoint of the ledger as it is now, unless the latest stored checkpoint already
    * covers every entry, in which case that one is returned. Before signing it checks that the
-   * entries still produce the latest checkpoint's root, so a tampered log never gets a fresh
-   * signature. Safe to call from several hosts at once.
+   * entries, as this instance read them, still produce the latest checkpoint's root, so a log
+   * tampered with before this instance read it never gets a fresh signature (entries this instance
+   * read before they were tampered with are signed as they were read, which {@link #verify()} then
+   * holds against the tampered rows). Safe to call from several hosts at once.
    *
    * @return the latest checkpoint
    * @throws NeuraSeaException {@code FAILED_PRECONDITION} when the stored entries no longer match
@@ -833,8 +835,11 @@ public final class PrivacyLedger {
           "entry " + expected + " is not a processing record: " + e.getMessage());
     }
     if (fields.index() != expected) {
-      return new VerificationReport(checked, checkpointsChecked, expected, Problem.WRONG_POSITION,
-          "entry " + expected + " was recorded at index " + fields.index());
+      // An entry that names an earlier index follows an inserted one: the insertion is the first bad
+      // entry. One that names a later index stands where another was deleted or moved away.
+      long bad = Math.min(expected, fields.index());
+      return new VerificationReport(checked, checkpointsChecked, bad, Problem.WRONG_POSITION,
+          "the entry stored at " + expected + " was recorded at index " + fields.index());
     }
     if (!Arrays.equals(fields.previous(), previous)) {
       long bad = Math.max(0, expected - 1);
