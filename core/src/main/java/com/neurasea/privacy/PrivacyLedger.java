@@ -86,7 +86,7 @@ public final class PrivacyLedger {
   /** The origin line of this ledger's checkpoints. */
   public static final String ORIGIN = "neurasea-privacy-ledger";
   private static final Pattern MODULE = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
-  private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9_.:/@#-]{1,200}");
+  private static final Pattern REFERENCE = Pattern.compile("[A-Za-z0-9_.:/#-]{1,200}");
   private static final int MAX_DETAIL_CHARS = 2_048;
   private static final int MAX_BATCH = 512;
   private static final int READ_PAGE = 2_000;
@@ -393,7 +393,7 @@ public final class PrivacyLedger {
     }
     if (record.reference() != null && !REFERENCE.matcher(record.reference()).matches()) {
       errors.add(new FieldError(prefix + "reference",
-          "must be 1 to 200 letters, digits or _.:/@#- (a non-personal reference)"));
+          "must be 1 to 200 letters, digits or _.:/#- (a non-personal reference)"));
     }
     if (!record.details().isEmpty() && record.subject() == null) {
       errors.add(new FieldError(prefix + "details", "need a subject, since details are erased by subject"));

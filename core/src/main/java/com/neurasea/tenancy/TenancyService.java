@@ -209,7 +209,7 @@ public final class TenancyService {
         categories.add(CREDENTIAL);
       }
       ledger.record(stores, account(ProcessingKind.COLLECTION, caller, tenant, user.id(), categories)
-          .reference("user:" + user.id().value()).build());
+          .reference("account:created").build());
       return null;
     });
     generations.bumpTenant(tenant);
