@@ -3,6 +3,8 @@ package com.neurasea;
 import com.neurasea.identity.BootstrapResult;
 import com.neurasea.identity.IdentityService;
 import com.neurasea.internal.Generations;
+import com.neurasea.model.Caller;
+import com.neurasea.model.Principal;
 import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.CheckpointSchedule;
 import com.neurasea.privacy.PrivacyLedger;
@@ -40,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class NeuraSea implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NeuraSea.class);
   private static final long TOKEN_USE_FLUSH_SECONDS = 30;
+
+  private static final Caller SYSTEM = Caller.platform(Principal.system());
 
   private final TenancyService tenancy;
   private final GroupService groups;
@@ -169,7 +173,7 @@ public final class NeuraSea implements AutoCloseable {
 
   private void checkpointQuietly() {
     try {
-      privacy.checkpoint();
+      privacy.checkpoint(SYSTEM);
     } catch (RuntimeException e) {
       LOG.warn("signing a privacy ledger checkpoint failed: {}", e.toString());
     }

@@ -22,6 +22,7 @@ import com.neurasea.spi.PasswordRecord;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.TokenCredentials;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,12 @@ import com.neurasea.privacy.PrivacyLedger;
  * against expiry, its allow-list and the invalidation counters on every use).
  */
 final class LocalIdentityProvider implements IdentityProvider {
+  /**
+   * A successful password sign-in from the same address and user agent is recorded in the privacy
+   * ledger at most once per this interval (a host that sends Basic credentials with every request
+   * would otherwise add an entry per request); failed sign-ins are always recorded.
+   */
+  static final Duration SIGN_IN_RECORD_INTERVAL = Duration.ofMinutes(15);
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
@@ -48,6 +55,9 @@ final class LocalIdentityProvider implements IdentityProvider {
   private final Cache<String, CachedToken> tokens;
   private final boolean caching;
   private final PrivacyLedger ledger;
+  /** When each (account, address, user agent) sign-in was last recorded in the ledger. */
+  private final Cache<String, Instant> recordedSignIns = Caffeine.newBuilder().maximumSize(100_000)
+      .expireAfterWrite(SIGN_IN_RECORD_INTERVAL).build();
 
   LocalIdentityProvider(Storage storage, Clock clock, Generations generations, PasswordHasher hasher,
       PasswordPolicy policy, TokenSecrets secrets, TokenUseRecorder uses, AccessCacheSettings cacheSettings,
@@ -169,11 +179,19 @@ final class LocalIdentityProvider implements IdentityProvider {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION,
           "the account is " + user.status().name().toLowerCase(java.util.Locale.ROOT));
     }
+    String signInKey = user.id().value() + '\n' + credentials.clientIp() + '\n' + credentials.userAgent();
+    Instant lastRecorded = recordedSignIns.getIfPresent(signInKey);
+    boolean recordSignIn = lastRecorded == null || !now.isBefore(lastRecorded.plus(SIGN_IN_RECORD_INTERVAL));
     storage.inTransaction(stores -> {
       stores.credentials().recordLoginSuccess(user.id(), now);
-      ledger.record(stores, signIn(user, credentials, "account_security", "login:password"));
+      if (recordSignIn) {
+        ledger.record(stores, signIn(user, credentials, "account_security", "login:password"));
+      }
       return null;
     });
+    if (recordSignIn) {
+      recordedSignIns.put(signInKey, now);
+    }
     return Principal.user(user.id());
   }
 

@@ -474,10 +474,20 @@ public final class PrivacyLedger {
       onlyTenant = tenant;
     }
     List<LedgerRecord> records = new ArrayList<>();
-    for (LedgerEntry entry : storage.ledger().entriesOfSubject(subjectKey(subject), fromIndex, limit)) {
-      if (onlyTenant == null || onlyTenant.equals(entry.tenantId())) {
-        records.add(decode(entry));
+    String key = subjectKey(subject);
+    long from = fromIndex;
+    while (records.size() < limit) {
+      // A tenant administrator sees only the tenant's records: keep reading past the others.
+      List<LedgerEntry> page = storage.ledger().entriesOfSubject(key, from, limit);
+      for (LedgerEntry entry : page) {
+        if ((onlyTenant == null || onlyTenant.equals(entry.tenantId())) && records.size() < limit) {
+          records.add(decode(entry));
+        }
       }
+      if (page.size() < limit) {
+        break;
+      }
+      from = page.get(page.size() - 1).index() + 1;
     }
     return records;
   }
@@ -531,6 +541,37 @@ public final class PrivacyLedger {
         HEX.formatHex(entry.leafHash()));
   }
 
+  /**
+   * The records of processing activities (GDPR Art. 30(1)) from the taxonomy and every ledger
+   * record; a platform operation ({@code platform:ledger:read}). Reads the whole ledger.
+   *
+   * @param caller who asks
+   * @return the report, with {@link ProcessingActivities#toJson()} and {@link ProcessingActivities#toText()}
+   */
+  public ProcessingActivities processingActivities(Caller caller) {
+    requirePlatformRead(caller);
+    sequence();
+    ActivitiesReport report = new ActivitiesReport(taxonomy);
+    LedgerStore store = storage.ledger();
+    long next = 0;
+    while (true) {
+      List<LedgerEntry> page = store.read(next, READ_PAGE);
+      for (LedgerEntry entry : page) {
+        try {
+          report.add(RecordCodec.decode(entry.content()));
+        } catch (IllegalArgumentException e) {
+          throw new NeuraSeaException(ErrorCode.INTERNAL, "ledger entry " + entry.index()
+              + " is not a processing record; run verify()", List.of(), e);
+        }
+      }
+      if (page.size() < READ_PAGE) {
+        break;
+      }
+      next += page.size();
+    }
+    return report.build(Times.now(clock));
+  }
+
   // ---------------------------------------------------------------- checkpoints and proofs
 
   /** The public key that verifies this ledger's checkpoints. */
@@ -548,14 +589,20 @@ public final class PrivacyLedger {
    * covers every entry, in which case that one is returned. Before signing it checks that the
    * entries, as this instance read them, still produce the latest checkpoint's root, so a log
    * tampered with before this instance read it never gets a fresh signature (entries this instance
-   * read before they were tampered with are signed as they were read, which {@link #verify()} then
+   * read before they were tampered with are signed as they were read, which {@link #verify(Caller)} then
    * holds against the tampered rows). Safe to call from several hosts at once.
    *
+   * @param caller who asks: the platform itself, or a holder of {@code platform:ledger:read}
    * @return the latest checkpoint
    * @throws NeuraSeaException {@code FAILED_PRECONDITION} when the stored entries no longer match
    *     the latest checkpoint
    */
-  public SignedCheckpoint checkpoint() {
+  public SignedCheckpoint checkpoint(Caller caller) {
+    requirePlatformRead(caller);
+    return checkpoint();
+  }
+
+  private SignedCheckpoint checkpoint() {
     LedgerStore store = storage.ledger();
     sequence();
     synchronized (treeLock) {
@@ -745,9 +792,11 @@ public final class PrivacyLedger {
    * row's columns equal to its hashed content, and every checkpoint's signature and root. Stops at
    * the first problem.
    *
+   * @param caller who asks: the platform itself, or a holder of {@code platform:ledger:read}
    * @return the report, naming the first bad entry when there is one
    */
-  public VerificationReport verify() {
+  public VerificationReport verify(Caller caller) {
+    requirePlatformRead(caller);
     sequence();
     LedgerStore store = storage.ledger();
     CompactRange range = new CompactRange();

@@ -59,12 +59,12 @@ class LedgerTamperTest {
     for (int i = 0; i < 4; i++) {
       t.user(acme, "user" + i, BuiltInRole.MEMBER);
     }
-    firstCheckpoint = ledger.checkpoint().checkpoint().size();
+    firstCheckpoint = ledger.checkpoint(t.admin).checkpoint().size();
     for (int i = 0; i < 3; i++) {
       t.platform.identity().authenticate(new PasswordCredentials("user" + i, TestPlatform.PASSWORD, "192.0.2." + i,
           "curl/8"));
     }
-    size = ledger.checkpoint().checkpoint().size();
+    size = ledger.checkpoint(t.admin).checkpoint().size();
     assertThat(size).isGreaterThan(firstCheckpoint + 2);
     assertThat(firstCheckpoint).isGreaterThan(4);
   }
@@ -76,7 +76,7 @@ class LedgerTamperTest {
 
   @Test
   void anUntouchedLedgerVerifies() {
-    VerificationReport report = ledger.verify();
+    VerificationReport report = ledger.verify(t.admin);
     assertThat(report.ok()).as(report.message()).isTrue();
     assertThat(report.entriesChecked()).isEqualTo(size);
     assertThat(report.checkpointsChecked()).isEqualTo(2);
@@ -157,14 +157,14 @@ class LedgerTamperTest {
     String signed = db.text("SELECT signed_text FROM ledger_checkpoints WHERE size = ?", firstCheckpoint);
     db.update("UPDATE ledger_checkpoints SET signed_text = ? WHERE size = ?",
         signed.replace("neurasea-privacy-ledger", "neurasea-privacy-ledgeR"), firstCheckpoint);
-    VerificationReport report = ledger.verify();
+    VerificationReport report = ledger.verify(t.admin);
     assertThat(report.problem()).isEqualTo(Problem.BAD_SIGNATURE);
   }
 
   @Test
   void erasedDetailsLeaveTheLogIntact() {
     assertThat(db.update("DELETE FROM ledger_details")).isGreaterThan(0);
-    assertThat(ledger.verify().ok()).isTrue();
+    assertThat(ledger.verify(t.admin).ok()).isTrue();
   }
 
   @Test
@@ -172,7 +172,7 @@ class LedgerTamperTest {
     rewrite(1, true);
     try (var restarted = t.sibling(dir, AccessCacheSettings.DEFAULT)) {
       t.user(t.tenant("later"), "late", null);
-      assertCode(() -> restarted.privacy().checkpoint(), ErrorCode.FAILED_PRECONDITION);
+      assertCode(() -> restarted.privacy().checkpoint(t.admin), ErrorCode.FAILED_PRECONDITION);
     }
   }
 
@@ -199,7 +199,7 @@ class LedgerTamperTest {
   }
 
   private void assertFirstBad(long index, Problem problem) {
-    VerificationReport report = ledger.verify();
+    VerificationReport report = ledger.verify(t.admin);
     assertThat(report.ok()).isFalse();
     assertThat(report.problem()).as(report.message()).isEqualTo(problem);
     assertThat(report.firstBadIndex()).as(report.message()).isEqualTo(index);

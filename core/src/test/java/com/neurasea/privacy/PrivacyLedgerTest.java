@@ -106,21 +106,34 @@ class PrivacyLedgerTest {
     assertThat(signIn.categories()).contains("user.device.ip_address", "user.device.user_agent");
     assertThat(signIn.details()).containsEntry("user.device.ip_address", "198.51.100.4")
         .containsEntry("user.device.user_agent", "Mozilla/5.0 (X11)");
+    // The same sign-in again within the interval is not recorded again; from elsewhere, or later, it is.
+    for (int i = 0; i < 3; i++) {
+      t.platform.identity().authenticate(new PasswordCredentials("alice", TestPlatform.PASSWORD, "198.51.100.4",
+          "Mozilla/5.0 (X11)"));
+    }
+    t.platform.identity().authenticate(new PasswordCredentials("alice", TestPlatform.PASSWORD, "198.51.100.5",
+        "Mozilla/5.0 (X11)"));
+    t.clock.advance(java.time.Duration.ofMinutes(16));
+    t.platform.identity().authenticate(new PasswordCredentials("alice", TestPlatform.PASSWORD, "198.51.100.4",
+        "Mozilla/5.0 (X11)"));
+    records = ledger.recordsOf(self(alice), alice.id(), 0, 100);
+    assertThat(records).filteredOn(r -> "login:password".equals(r.reference())).extracting(r -> r.details()
+        .get("user.device.ip_address")).containsExactly("198.51.100.4", "198.51.100.5", "198.51.100.4");
     LedgerRecord failed = records.stream().filter(r -> "login:failed".equals(r.reference())).findFirst()
         .orElseThrow();
     assertThat(failed.purpose()).isEqualTo("security_monitoring");
     assertThat(failed.details()).containsEntry("user.device.ip_address", "203.0.113.9");
 
     // Erasing her details keeps every entry and every hash.
-    String rootBefore = HEX.formatHex(ledger.checkpoint().checkpoint().root());
-    assertThat(t.storage.ledger().eraseDetails(ledger.subjectKey(alice.id()))).isEqualTo(2);
+    String rootBefore = HEX.formatHex(ledger.checkpoint(t.admin).checkpoint().root());
+    assertThat(t.storage.ledger().eraseDetails(ledger.subjectKey(alice.id()))).isEqualTo(4);
     LedgerRecord erased = ledger.recordsOf(self(alice), alice.id(), 0, 100).stream()
         .filter(r -> "login:password".equals(r.reference())).findFirst().orElseThrow();
     assertThat(erased.details()).isEmpty();
     assertThat(erased.detailsErased()).isTrue();
     assertThat(erased.leafHash()).isEqualTo(signIn.leafHash());
-    assertThat(HEX.formatHex(ledger.checkpoint().checkpoint().root())).isEqualTo(rootBefore);
-    assertThat(ledger.verify().ok()).isTrue();
+    assertThat(HEX.formatHex(ledger.checkpoint(t.admin).checkpoint().root())).isEqualTo(rootBefore);
+    assertThat(ledger.verify(t.admin).ok()).isTrue();
   }
 
   @Test
@@ -170,6 +183,9 @@ class PrivacyLedgerTest {
     assertCode(() -> ledger.recordsOf(Caller.in(Principal.user(stranger.id()), other.id()), alice.id(), 0, 100),
         ErrorCode.NOT_FOUND);
     assertCode(() -> ledger.records(self(alice), 0, 10), ErrorCode.PERMISSION_DENIED);
+    assertCode(() -> ledger.verify(self(alice)), ErrorCode.PERMISSION_DENIED);
+    assertCode(() -> ledger.checkpoint(self(alice)), ErrorCode.PERMISSION_DENIED);
+    assertCode(() -> ledger.processingActivities(self(alice)), ErrorCode.PERMISSION_DENIED);
     assertCode(() -> ledger.exportCheckpoints(self(alice)), ErrorCode.PERMISSION_DENIED);
     assertCode(() -> ledger.recordsOf(self(alice), alice.id(), -1, 10), ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> ledger.recordsOf(self(alice), alice.id(), 0, 0), ErrorCode.INVALID_ARGUMENT);
@@ -235,11 +251,57 @@ class PrivacyLedgerTest {
         ErrorCode.INVALID_ARGUMENT);
   }
 
+  // ---- records of processing activities
+
+  @Test
+  void theRecordsOfProcessingActivitiesComeFromTheTaxonomyAndTheLedger() {
+    t.platform.identity().authenticate(new PasswordCredentials("alice", TestPlatform.PASSWORD, "198.51.100.4", "ua"));
+    ledger.record(ProcessingRecord.of(ProcessingKind.DISCLOSURE).module("routing").tenant(acme.id())
+        .subject(alice.id()).categories("user.usage.request_content").purpose("service_delivery", "gdpr.contract")
+        .disclosedTo("model_provider", "selected_service", false).build());
+
+    ProcessingActivities ropa = ledger.processingActivities(t.admin);
+
+    assertThat(ropa.controller()).isEqualTo("NeuraSea");
+    assertThat(ropa.controllerContact()).isEqualTo("contact@neurasea.com");
+    assertThat(ropa.entriesCovered()).isEqualTo(ledger.size());
+    assertThat(ropa.activities()).extracting(ProcessingActivities.Activity::purpose).containsExactly(
+        "account_security", "service_delivery", "console_operations", "security_monitoring", "business_support",
+        "legal_compliance");
+    ProcessingActivities.Activity accounts = ropa.activities().get(0);
+    assertThat(accounts.legalBases()).anySatisfy(b -> assertThat(b).startsWith("GDPR Art. 6(1)(b)"));
+    assertThat(accounts.subjectCategories()).containsExactly("platform users");
+    assertThat(accounts.dataCategories()).anySatisfy(c -> {
+      assertThat(c.key()).isEqualTo("user.device.ip_address");
+      assertThat(c.erasure()).isEqualTo("P180D after collection");
+    });
+    assertThat(accounts.dataCategories()).anySatisfy(c -> {
+      assertThat(c.key()).isEqualTo("user.contact.email");
+      assertThat(c.erasure()).isEqualTo("when the account is erased");
+    });
+    assertThat(accounts.modules()).contains("tenancy", "identity");
+    ProcessingActivities.Activity service = ropa.activities().get(1);
+    assertThat(service.recipients()).singleElement().satisfies(r -> {
+      assertThat(r.key()).isEqualTo("model_provider");
+      assertThat(r.disclosures()).isEqualTo(1);
+      assertThat(r.transfers()).contains("region");
+      assertThat(r.grounds()).singleElement().asString().startsWith("Necessary to fulfil");
+    });
+    assertThat(ropa.activities().get(4).recordCount()).isZero();
+    assertThat(ropa.securityMeasures()).isNotEmpty();
+
+    assertThat(ropa.toJson()).contains("\"controller\": {", "\"purpose\": \"service_delivery\"",
+        "\"key\": \"model_provider\"", "\"securityMeasures\": [");
+    assertThat(ropa.toText()).contains("RECORDS OF PROCESSING ACTIVITIES", "Controller: NeuraSea <contact@neurasea.com>",
+        "IP address [user.device.ip_address], erased: P180D after collection", "(no disclosures recorded)");
+    assertThat(ropa.toJson() + ropa.toText()).doesNotContain("198.51.100.4").doesNotContain("alice");
+  }
+
   // ---- proofs
 
   @Test
   void inclusionAndConsistencyProofsVerifyAgainstSignedCheckpoints() throws Exception {
-    SignedCheckpoint first = ledger.checkpoint();
+    SignedCheckpoint first = ledger.checkpoint(t.admin);
     first.verify(ledger.publicKey());
     for (int i = 0; i < 5; i++) {
       t.user(acme, "more" + i, null);
@@ -271,8 +333,8 @@ class PrivacyLedgerTest {
 
   @Test
   void aCheckpointIsSignedOncePerSizeAndStableWhenNothingChanged() {
-    SignedCheckpoint a = ledger.checkpoint();
-    SignedCheckpoint b = ledger.checkpoint();
+    SignedCheckpoint a = ledger.checkpoint(t.admin);
+    SignedCheckpoint b = ledger.checkpoint(t.admin);
     assertThat(b).isEqualTo(a);
     assertThat(a.checkpoint().size()).isEqualTo(ledger.size());
   }
@@ -300,7 +362,7 @@ class PrivacyLedgerTest {
       pool.shutdownNow();
     }
     assertThat(ledger.size()).isEqualTo(before + 200);
-    assertThat(ledger.verify().ok()).isTrue();
+    assertThat(ledger.verify(t.admin).ok()).isTrue();
   }
 
   @Test
@@ -319,7 +381,7 @@ class PrivacyLedgerTest {
       assertThat(next.privacy().sequenceIfStaged()).isEqualTo(1);
       assertThat(next.privacy().recordsOf(self(alice), alice.id(), 0, 100))
           .anySatisfy(r -> assertThat(r.reference()).isEqualTo("request:orphan"));
-      assertThat(next.privacy().verify().ok()).isTrue();
+      assertThat(next.privacy().verify(t.admin).ok()).isTrue();
     }
     assertThat(t.storage.ledger().hasStaged()).isFalse();
   }
@@ -342,7 +404,7 @@ class PrivacyLedgerTest {
     List<LedgerRecord> all = ledger.records(t.admin, 0, 1000);
     assertThat(all).filteredOn(r -> r.reference() != null && r.reference().equals("account:created"))
         .extracting(LedgerRecord::subjectKey).doesNotHaveDuplicates().hasSize(42);
-    assertThat(ledger.verify().ok()).isTrue();
+    assertThat(ledger.verify(t.admin).ok()).isTrue();
   }
 
   private Caller self(User user) {

@@ -13,6 +13,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The NeuraSea admin API as one Jakarta Servlet 6 servlet: {@code /admin/v1/...} (JSON, Bearer or
- * Basic credentials), {@code GET /healthz} and {@code GET /openapi.json} (both without credentials).
+ * Basic credentials; the privacy ledger's key and exports answer {@code text/plain}, the entry
+ * export streamed), {@code GET /healthz} and {@code GET /openapi.json} (both without credentials).
  *
  * <p>Mount it on {@link #URL_PATTERNS} in any servlet container, e.g. embedded Jetty:
  * <pre>{@code
@@ -54,6 +59,7 @@ public final class AdminApiServlet extends HttpServlet {
   /** How much of an oversized body is read and dropped so that the client sees the 413. */
   private static final int MAX_DRAIN_BYTES = 4 * MAX_BODY_BYTES;
   private static final String JSON = "application/json;charset=utf-8";
+  private static final String TEXT = "text/plain;charset=utf-8";
 
   private final transient ObjectMapper mapper;
   private final transient List<Route> routes;
@@ -111,7 +117,13 @@ public final class AdminApiServlet extends HttpServlet {
       Principal principal = route.authenticated() ? authenticator.authenticate(request) : null;
       Object body = route.requestBody() == null ? null : readBody(request, route.requestBody());
       Object result = route.handler().handle(new ApiCall(request, match.parameters(), principal, body));
-      send(response, route.status(), route.status() == 204 ? null : encode(result), Map.of());
+      if (result instanceof AdminRoutes.TextStream stream) {
+        stream(request, response, route, stream);
+      } else if (result instanceof AdminRoutes.PlainText text) {
+        send(response, route.status(), text.text().getBytes(StandardCharsets.UTF_8), Map.of(), TEXT);
+      } else {
+        send(response, route.status(), route.status() == 204 ? null : encode(result), Map.of(), JSON);
+      }
     } catch (ApiFailure failure) {
       fail(request, response, route, failure);
     } catch (NeuraSeaException e) {
@@ -248,20 +260,52 @@ public final class AdminApiServlet extends HttpServlet {
       return;
     }
     response.reset();
-    send(response, failure.status(), encode(failure.body()), failure.headers());
+    send(response, failure.status(), encode(failure.body()), failure.headers(), JSON);
   }
 
-  private static void send(HttpServletResponse response, int status, byte[] body, Map<String, String> headers)
-      throws IOException {
-    response.setStatus(status);
+  /**
+   * Writes a streamed plain-text answer. A failure before anything was committed propagates to
+   * the usual error handling; after that the response can no longer become an error, so it is
+   * aborted (the container drops the connection instead of ending the body cleanly).
+   */
+  private static void stream(HttpServletRequest request, HttpServletResponse response, Route route,
+      AdminRoutes.TextStream stream) throws IOException {
+    response.setStatus(route.status());
+    noStore(response);
+    response.setContentType(TEXT);
+    try {
+      // Not getWriter(): a PrintWriter swallows write errors, and a client that went away must stop the export.
+      Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
+      stream.writer().writeTo(out);
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      if (!response.isCommitted()) {
+        if (e instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new UncheckedIOException((IOException) e);
+      }
+      LOG.warn("{} {} failed after the answer was committed; aborting it: {}", request.getMethod(), describe(route),
+          e.toString());
+      throw new IOException("the streamed answer failed after it was committed", e);
+    }
+  }
+
+  private static void noStore(HttpServletResponse response) {
     // Answers may carry a token secret or personal data: never cache them.
     response.setHeader("Cache-Control", "no-store");
     response.setHeader("X-Content-Type-Options", "nosniff");
+  }
+
+  private static void send(HttpServletResponse response, int status, byte[] body, Map<String, String> headers,
+      String contentType) throws IOException {
+    response.setStatus(status);
+    noStore(response);
     headers.forEach(response::setHeader);
     if (body == null) {
       return;
     }
-    response.setContentType(JSON);
+    response.setContentType(contentType);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
   }

@@ -5,6 +5,7 @@ import com.neurasea.http.ApiBodies.Health;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,7 @@ final class AdminRoutes {
     routes.addAll(GroupRoutes.all(platform));
     routes.addAll(AccessRoutes.all(platform));
     routes.addAll(TokenRoutes.all(platform));
+    routes.addAll(PrivacyRoutes.all(platform));
     return List.copyOf(routes);
   }
 
@@ -55,4 +57,34 @@ final class AdminRoutes {
    * @param bytes the UTF-8 JSON
    */
   record RawJson(byte[] bytes) {}
+
+  /**
+   * A response body that is plain text ({@code text/plain;charset=utf-8}), such as a key or an
+   * export in the offline verifier's format.
+   *
+   * @param text the text
+   */
+  record PlainText(String text) {}
+
+  /**
+   * A plain-text response body written as it is produced, for answers too large to hold in memory.
+   * Whatever the writer throws before the first bytes reach the client becomes the usual JSON
+   * error; a failure after that aborts the response, so the client never mistakes a truncated
+   * body for a complete one.
+   *
+   * @param writer writes the body
+   */
+  record TextStream(BodyWriter writer) {}
+
+  /** Writes a streamed body. */
+  @FunctionalInterface
+  interface BodyWriter {
+    /**
+     * Writes the body.
+     *
+     * @param out the response's writer (UTF-8)
+     * @throws IOException when the client goes away
+     */
+    void writeTo(Writer out) throws IOException;
+  }
 }

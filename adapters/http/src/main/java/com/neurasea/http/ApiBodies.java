@@ -1,19 +1,35 @@
 package com.neurasea.http;
 
+import com.neurasea.ledger.verify.Checkpoint;
+import com.neurasea.ledger.verify.SignedCheckpoint;
 import com.neurasea.model.AccountStatus;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Principal;
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.TenantId;
 import com.neurasea.model.TenantStatus;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
+import com.neurasea.privacy.ConsistencyProof;
+import com.neurasea.privacy.InclusionProof;
+import com.neurasea.privacy.LedgerRecord;
+import com.neurasea.privacy.Term;
+import com.neurasea.privacy.VerificationReport;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Request and response bodies of the admin API that are not platform model records. The platform's
  * commands ({@code CreateTenant}, {@code CreateUser}, ...) and records are used as they are.
  */
 final class ApiBodies {
+  private static final HexFormat HEX = HexFormat.of();
+
   private ApiBodies() {}
 
   /**
@@ -99,6 +115,137 @@ final class ApiBodies {
    * @param user the account
    */
   record Me(Principal principal, User user) {}
+
+  /**
+   * A processing record of the privacy ledger.
+   *
+   * @param index its position in the ledger
+   * @param recordedAt when it was recorded
+   * @param kind what was done
+   * @param tenantId the tenant, null for platform-level processing
+   * @param subjectKey the pseudonymous key of the person concerned, null for none
+   * @param actor who did it: {@code user:<subject key>}, {@code token:<subject key>} or {@code system}
+   * @param module the module that did it
+   * @param categories the data categories
+   * @param purpose the purpose key
+   * @param legalBasis the legal basis key
+   * @param recipient for a disclosure, the recipient key
+   * @param ground for a disclosure, the disclosure ground key
+   * @param separateConsent for a disclosure, whether separate consent was given
+   * @param reference a non-personal reference, or null
+   * @param detailCategories the categories whose personal data was kept beside the entry
+   * @param details that personal data by category; empty when there was none or it was erased
+   * @param detailsErased whether details were recorded and have since been erased
+   * @param leafHash the entry's RFC 6962 leaf hash, lower-case hex
+   */
+  record LedgerRecordBody(long index, Instant recordedAt, ProcessingKind kind, TenantId tenantId, String subjectKey,
+      String actor, String module, List<String> categories, String purpose, String legalBasis, String recipient,
+      String ground, Boolean separateConsent, String reference, List<String> detailCategories,
+      Map<String, String> details, boolean detailsErased, String leafHash) {
+    static LedgerRecordBody of(LedgerRecord r) {
+      return new LedgerRecordBody(r.index(), r.recordedAt(), r.kind(), r.tenantId(), r.subjectKey(), r.actor(),
+          r.module(), r.categories(), r.purpose(), r.legalBasis(), r.recipient(), r.ground(), r.separateConsent(),
+          r.reference(), r.detailCategories(), r.details(), r.detailsErased(), r.leafHash());
+    }
+  }
+
+  /**
+   * A page of ledger records, in index order.
+   *
+   * @param data the records
+   * @param fromIndex the first ledger index considered
+   * @param limit the page size asked for
+   */
+  record LedgerPage(List<LedgerRecordBody> data, long fromIndex, int limit) {
+    static LedgerPage of(List<LedgerRecord> records, long fromIndex, int limit) {
+      return new LedgerPage(records.stream().map(LedgerRecordBody::of).toList(), fromIndex, limit);
+    }
+  }
+
+  /**
+   * A signed checkpoint of the privacy ledger.
+   *
+   * @param origin the ledger's name
+   * @param size how many entries the root covers
+   * @param rootHash the RFC 6962 root of those entries, lower-case hex
+   * @param timestamp when it was signed
+   * @param keyId the id of the signing key
+   * @param signature the Ed25519 signature of the checkpoint body, base64
+   * @param signed the checkpoint in the offline verifier's text form (body and signature line)
+   */
+  record CheckpointBody(String origin, long size, String rootHash, Instant timestamp, String keyId,
+      String signature, String signed) {
+    static CheckpointBody of(SignedCheckpoint signed) {
+      Checkpoint checkpoint = signed.checkpoint();
+      return new CheckpointBody(checkpoint.origin(), checkpoint.size(), HEX.formatHex(checkpoint.root()),
+          Instant.ofEpochMilli(checkpoint.timestampMillis()), signed.keyId(),
+          Base64.getEncoder().encodeToString(signed.signature()), signed.serialize());
+    }
+  }
+
+  /**
+   * Proof that an entry is in the ledger.
+   *
+   * @param index the entry's index
+   * @param leafHash its leaf hash, lower-case hex
+   * @param treeSize the size of the tree the path leads to
+   * @param path the sibling hashes from the leaf upwards, lower-case hex
+   * @param checkpoint the signed checkpoint whose root the path leads to
+   */
+  record InclusionProofBody(long index, String leafHash, long treeSize, List<String> path,
+      CheckpointBody checkpoint) {
+    static InclusionProofBody of(InclusionProof proof) {
+      return new InclusionProofBody(proof.index(), proof.leafHash(), proof.treeSize(), proof.path(),
+          CheckpointBody.of(proof.checkpoint()));
+    }
+  }
+
+  /**
+   * Proof that the ledger at {@code newSize} extends the ledger at {@code oldSize}.
+   *
+   * @param oldSize the older size
+   * @param oldRoot the root at the older size, lower-case hex
+   * @param newSize the newer size
+   * @param newRoot the root at the newer size, lower-case hex
+   * @param path the proof's hashes, lower-case hex
+   */
+  record ConsistencyProofBody(long oldSize, String oldRoot, long newSize, String newRoot, List<String> path) {
+    static ConsistencyProofBody of(ConsistencyProof proof) {
+      return new ConsistencyProofBody(proof.oldSize(), proof.oldRoot(), proof.newSize(), proof.newRoot(),
+          proof.path());
+    }
+  }
+
+  /**
+   * The result of verifying the stored ledger.
+   *
+   * @param ok whether every check passed
+   * @param entriesChecked how many entries were read
+   * @param checkpointsChecked how many checkpoints were checked
+   * @param firstBadIndex the first entry found bad, null when every check passed
+   * @param problem what is wrong there, null when every check passed
+   * @param message a human-readable account of the problem, null when every check passed
+   */
+  record VerificationBody(boolean ok, long entriesChecked, long checkpointsChecked, Long firstBadIndex,
+      VerificationReport.Problem problem, String message) {
+    static VerificationBody of(VerificationReport report) {
+      return new VerificationBody(report.ok(), report.entriesChecked(), report.checkpointsChecked(),
+          report.firstBad().orElse(null), report.problem(), report.message());
+    }
+  }
+
+  /**
+   * A term of the privacy taxonomy.
+   *
+   * @param key its stable key
+   * @param label a human-readable label
+   * @param attributes further facts, sorted by name
+   */
+  record TermBody(String key, String label, Map<String, String> attributes) {
+    static TermBody of(Term term) {
+      return new TermBody(term.key(), term.label(), new TreeMap<>(term.attributes()));
+    }
+  }
 
   /**
    * {@code GET /healthz}.

@@ -3,6 +3,7 @@ package com.neurasea.http;
 import com.neurasea.model.BindingId;
 import com.neurasea.model.Caller;
 import com.neurasea.model.GroupId;
+import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Principal;
 import com.neurasea.model.RoleId;
@@ -21,6 +22,8 @@ import java.util.Objects;
 final class ApiCall {
   /** The page size when a listing names none. */
   static final int DEFAULT_LIMIT = 100;
+  /** The largest page size a listing accepts. */
+  static final int MAX_LIMIT = 1000;
 
   private final HttpServletRequest request;
   private final Map<String, String> pathParameters;
@@ -115,6 +118,57 @@ final class ApiCall {
   /** The page named by {@code offset} (default 0) and {@code limit} (default 100). */
   PageRequest page() {
     return new PageRequest(integer("offset", 0), integer("limit", DEFAULT_LIMIT));
+  }
+
+  /**
+   * A non-negative integer query parameter, such as a ledger index or tree size.
+   *
+   * @param name the parameter
+   * @param absent the value when the parameter is absent, or null when it is required
+   * @throws ApiFailure 400 naming the parameter when it is missing (and required), not an integer,
+   *     or negative
+   */
+  long index(String name, Long absent) {
+    String value = query(name);
+    if (value == null) {
+      if (absent == null) {
+        throw ApiFailure.invalid(name, "is required");
+      }
+      return absent;
+    }
+    long parsed;
+    try {
+      parsed = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw ApiFailure.invalid(name, "must be an integer");
+    }
+    if (parsed < 0) {
+      throw ApiFailure.invalid(name, "must be 0 or more");
+    }
+    return parsed;
+  }
+
+  /** The page size named by {@code limit}: 1 to 1000, 100 when absent. */
+  int limit() {
+    int limit = integer("limit", DEFAULT_LIMIT);
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw ApiFailure.invalid("limit", "must be 1 to " + MAX_LIMIT);
+    }
+    return limit;
+  }
+
+  /** A user named by a query parameter; malformed ids fail with 400 naming the parameter. */
+  UserId queryUserId(String name) {
+    String value = query(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return UserId.of(value);
+    } catch (NeuraSeaException e) {
+      throw ApiFailure.invalid(name, e.fieldErrors().isEmpty() ? "is not a well-formed identifier"
+          : e.fieldErrors().get(0).message());
+    }
   }
 
   private int integer(String name, int absent) {

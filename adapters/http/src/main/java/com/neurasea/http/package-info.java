@@ -25,7 +25,8 @@
  * {@code Authorization: Basic ...} (local passwords) through the platform's identity service, and
  * builds the {@link com.neurasea.model.Caller} of each call from the path: routes under
  * {@code /admin/v1/tenants/{tenantId}} act in that tenant, the others at platform level. The
- * platform's services enforce permissions and tenant isolation. The document at
+ * platform's services enforce permissions and tenant isolation ({@code /admin/v1/privacy/...}, the
+ * privacy ledger, adds the platform-level checks its service leaves to the caller). The document at
  * {@code /openapi.json} describes every route, body and error.
  */
 package com.neurasea.http;

@@ -15,19 +15,24 @@ import java.util.Set;
  * <p>Text form, UTF-8, every line ending in {@code \n}: the header line {@value #HEADER}, then one
  * line per entry, in log order: the entry's index in decimal, one space, and the entry bytes (the
  * leaf data whose {@link MerkleHashes#leafHash(byte[]) leaf hash} is in the log) in standard padded
- * base64; an empty entry leaves nothing after the space. Indexes start at 0 and have no gaps, so
- * a deleted, inserted or reordered line is reported at its line.
+ * base64; an empty entry leaves nothing after the space; and last the line {@code end <count>}.
+ * Indexes start at 0 and have no gaps, so a deleted, inserted or reordered line is reported at its
+ * line; the end line makes a truncated export (a transfer cut short) an error rather than a shorter
+ * log.
  *
  * <pre>
  * neurasea-entry-export/v1
  * 0 eyJraW5kIjoiY29sbGVjdGlvbiJ9
  * 1 eyJraW5kIjoidXNlIn0=
+ * end 2
  * </pre>
  */
 public final class EntryExport {
 
   /** The first line of an entry export. */
   public static final String HEADER = "neurasea-entry-export/v1";
+
+  private static final String END = "end ";
 
   private EntryExport() {}
 
@@ -46,6 +51,7 @@ public final class EntryExport {
     for (byte[] entry : entries) {
       out.write(index++ + " " + Base64.getEncoder().encodeToString(entry) + "\n");
     }
+    out.write(END + index + "\n");
   }
 
   /**
@@ -56,7 +62,8 @@ public final class EntryExport {
    * @param sizes the tree sizes whose roots are wanted; sizes beyond the export are left out
    * @return the number of entries and the roots found
    * @throws IOException if reading fails
-   * @throws IllegalArgumentException naming the line of the first malformed or out-of-order entry
+   * @throws IllegalArgumentException naming the line of the first malformed or out-of-order entry, or
+   *     when the end line is missing or counts other than the entries read
    */
   public static EntryRoots rootsAt(BufferedReader in, Set<Long> sizes) throws IOException {
     Objects.requireNonNull(in, "in");
@@ -71,12 +78,33 @@ public final class EntryExport {
       roots.put(0L, range.root());
     }
     long lineNumber = 1;
+    boolean ended = false;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       lineNumber++;
+      if (ended) {
+        throw new IllegalArgumentException("line " + lineNumber + ": nothing may follow the end line");
+      }
+      if (line.startsWith(END)) {
+        long count;
+        try {
+          count = TextFields.nonNegative(line.substring(END.length()), "entry count");
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("line " + lineNumber + ": " + e.getMessage(), e);
+        }
+        if (count != range.size()) {
+          throw new IllegalArgumentException("line " + lineNumber + ": the end line counts " + count
+              + " entries where " + range.size() + " were read");
+        }
+        ended = true;
+        continue;
+      }
       range.append(MerkleHashes.leafHash(entry(line, range.size(), lineNumber)));
       if (sizes.contains(range.size())) {
         roots.put(range.size(), range.root());
       }
+    }
+    if (!ended) {
+      throw new IllegalArgumentException("the export ends without its 'end <count>' line: it was cut short");
     }
     return new EntryRoots(range.size(), roots);
   }

@@ -117,6 +117,22 @@ class VerifyCommandTest {
   }
 
   @Test
+  void anExportCutShortIsAnErrorNotAShorterLog() throws IOException {
+    String text = Files.readString(entryFile);
+    Files.writeString(entryFile, text.substring(0, text.indexOf("\n7 ") + 1));
+    assertThat(run("--checkpoints", checkpoints, "--public-key", key, "--entries", entryFile)).isEqualTo(1);
+    assertThat(stderr).contains("cut short");
+
+    Files.writeString(entryFile, text.replace("end " + entries.size(), "end " + (entries.size() + 1)));
+    assertThat(run("--checkpoints", checkpoints, "--public-key", key, "--entries", entryFile)).isEqualTo(1);
+    assertThat(stderr).contains("the end line counts " + (entries.size() + 1));
+
+    Files.writeString(entryFile, text + "99 AA==\n");
+    assertThat(run("--checkpoints", checkpoints, "--public-key", key, "--entries", entryFile)).isEqualTo(1);
+    assertThat(stderr).contains("nothing may follow the end line");
+  }
+
+  @Test
   void anUntrustedKeyFails() throws IOException {
     Files.writeString(key, Ed25519Keys.formatPublicKey(
         Ed25519Keys.fromSeed(new byte[] {
