@@ -16,6 +16,7 @@ import com.neurasea.model.Scope;
 import com.neurasea.model.UserId;
 import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.privacy.ProcessingActivities;
 import com.neurasea.privacy.Taxonomy;
 import com.neurasea.privacy.TermKind;
 import java.util.LinkedHashMap;
@@ -84,7 +85,15 @@ final class PrivacyRoutes {
           return new TextStream(out -> ledger.exportEntries(caller, out));
         }),
         Route.get(PRIVACY + "/public-key", call -> new PlainText(ledger.publicKeyText() + "\n")),
-        Route.get(PRIVACY + "/taxonomy", call -> taxonomy(ledger.taxonomy())));
+        Route.get(PRIVACY + "/taxonomy", call -> taxonomy(ledger.taxonomy())),
+        Route.get(PRIVACY + "/processing-activities", call -> {
+          String format = call.query("format");
+          if (format != null && !format.equals("json") && !format.equals("text")) {
+            throw ApiFailure.invalid("format", "must be json or text");
+          }
+          ProcessingActivities report = ledger.processingActivities(call.platformCaller());
+          return "text".equals(format) ? new PlainText(report.toText()) : report;
+        }));
   }
 
   private static LedgerPage recordsOf(PrivacyLedger ledger, Caller caller, ApiCall call) {

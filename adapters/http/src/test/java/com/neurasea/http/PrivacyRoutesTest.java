@@ -452,6 +452,24 @@ class PrivacyRoutesTest {
     assertThat(taxonomy.path("PURPOSE").findValuesAsText("key")).contains("account_security");
   }
 
+  @Test
+  void theRecordsOfProcessingActivitiesComeAsJsonOrText() {
+    JsonNode report = ok(api.get(PRIVACY + "/processing-activities", api.admin)).json();
+    assertThat(report.path("controller").asText()).isEqualTo("NeuraSea");
+    assertThat(report.path("activities").findValuesAsText("purpose")).contains("account_security",
+        "service_delivery");
+    assertThat(report.path("activities").get(0).path("dataCategories").findValuesAsText("key"))
+        .contains("user.account.username");
+    assertThat(report.path("securityMeasures").size()).isPositive();
+
+    Reply text = ok(api.get(PRIVACY + "/processing-activities?format=text", api.admin));
+    assertThat(text.text()).startsWith("RECORDS OF PROCESSING ACTIVITIES");
+    assertThat(text.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+
+    assertError(api.get(PRIVACY + "/processing-activities?format=pdf", api.admin), 400, "INVALID_ARGUMENT", "format");
+    assertError(api.get(PRIVACY + "/processing-activities", aliceToken), 403, "PERMISSION_DENIED", null);
+  }
+
   // ---------------------------------------------------------------- streamed text
 
   @Test
