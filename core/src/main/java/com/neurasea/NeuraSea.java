@@ -7,6 +7,7 @@ import com.neurasea.model.Caller;
 import com.neurasea.model.Principal;
 import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.CheckpointSchedule;
+import com.neurasea.privacy.DataSubjectRights;
 import com.neurasea.privacy.PrivacyLedger;
 import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.Storage;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class NeuraSea implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NeuraSea.class);
   private static final long TOKEN_USE_FLUSH_SECONDS = 30;
+  private static final long RETENTION_SWEEP_HOURS = 6;
 
   private static final Caller SYSTEM = Caller.platform(Principal.system());
 
@@ -50,6 +52,7 @@ public final class NeuraSea implements AutoCloseable {
   private final PermissionService permissions;
   private final IdentityService identity;
   private final PrivacyLedger privacy;
+  private final DataSubjectRights dataSubjects;
   private final ScheduledExecutorService background;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final AutoCloseable subscription;
@@ -57,12 +60,14 @@ public final class NeuraSea implements AutoCloseable {
 
   @Inject
   NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity,
-      PrivacyLedger privacy, CheckpointSchedule checkpoints, Storage storage, Generations generations) {
+      PrivacyLedger privacy, DataSubjectRights dataSubjects, CheckpointSchedule checkpoints, Storage storage,
+      Generations generations) {
     this.tenancy = tenancy;
     this.groups = groups;
     this.permissions = permissions;
     this.identity = identity;
     this.privacy = privacy;
+    this.dataSubjects = dataSubjects;
     Optional<ChangeNotifier> notifier = storage.changeNotifier();
     if (notifier.isPresent()) {
       // Other instances on the same database learn of our changes, and we of theirs.
@@ -80,6 +85,10 @@ public final class NeuraSea implements AutoCloseable {
     background.scheduleWithFixedDelay(this::flushQuietly, TOKEN_USE_FLUSH_SECONDS, TOKEN_USE_FLUSH_SECONDS,
         TimeUnit.SECONDS);
     background.scheduleWithFixedDelay(this::sequenceQuietly, 1, 1, TimeUnit.SECONDS);
+    // Erasures a crash interrupted resume at once, and are looked for again every minute.
+    background.scheduleWithFixedDelay(this::resumeQuietly, 0, 60, TimeUnit.SECONDS);
+    background.scheduleWithFixedDelay(this::sweepQuietly, RETENTION_SWEEP_HOURS, RETENTION_SWEEP_HOURS,
+        TimeUnit.HOURS);
     long checkpointMillis = checkpoints.interval().toMillis();
     background.scheduleWithFixedDelay(this::checkpointQuietly, checkpointMillis, checkpointMillis,
         TimeUnit.MILLISECONDS);
@@ -108,6 +117,14 @@ public final class NeuraSea implements AutoCloseable {
   /** Authentication and API tokens. */
   public IdentityService identity() {
     return identity;
+  }
+
+  /**
+   * Data-subject rights: access, rectification, erasure and restriction requests, legal holds,
+   * policy versions and acknowledgments, minors, retention sweeps.
+   */
+  public DataSubjectRights dataSubjects() {
+    return dataSubjects;
   }
 
   /** The privacy ledger: processing records, checkpoints, proofs and verification. */
@@ -160,6 +177,22 @@ public final class NeuraSea implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("closing {} failed: {}", owned.get(i).getClass().getSimpleName(), e.toString());
       }
+    }
+  }
+
+  private void resumeQuietly() {
+    try {
+      dataSubjects.resumeInterrupted();
+    } catch (RuntimeException e) {
+      LOG.warn("resuming interrupted erasures failed: {}", e.toString());
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      dataSubjects.sweep(SYSTEM);
+    } catch (RuntimeException e) {
+      LOG.warn("the retention sweep failed: {}", e.toString());
     }
   }
 

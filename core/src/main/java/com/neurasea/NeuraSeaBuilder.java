@@ -12,10 +12,12 @@ import com.neurasea.model.NeuraSeaException;
 import com.neurasea.permissions.AccessCacheSettings;
 import com.neurasea.privacy.CheckpointSchedule;
 import com.neurasea.privacy.Jurisdiction;
+import com.neurasea.privacy.MinorRule;
 import com.neurasea.privacy.Taxonomy;
 import com.neurasea.secrets.FileKeyProvider;
 import com.neurasea.spi.IdentityProvider;
 import com.neurasea.spi.KeyProvider;
+import com.neurasea.spi.PersonalDataContributor;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.StorageProvider;
 import java.nio.file.Path;
@@ -47,6 +49,8 @@ public final class NeuraSeaBuilder {
   private Taxonomy taxonomy;
   private Jurisdiction jurisdiction;
   private CheckpointSchedule checkpointSchedule;
+  private MinorRule minorRule;
+  private final List<PersonalDataContributor> contributors = new ArrayList<>();
   private final List<IdentityProvider> identityProviders = new ArrayList<>();
 
   NeuraSeaBuilder() {}
@@ -149,6 +153,27 @@ public final class NeuraSeaBuilder {
     return this;
   }
 
+  /** Sets how accounts flagged as minors' are treated; defaults to {@link MinorRule#GUARDIAN_CONSENT}. */
+  public NeuraSeaBuilder minorRule(MinorRule rule) {
+    requireState(this.minorRule == null, "minorRule was already set");
+    this.minorRule = Objects.requireNonNull(rule, "rule");
+    return this;
+  }
+
+  /**
+   * Adds a module of the host's that holds personal information, so that access, rectification,
+   * erasure and retention reach it; asked after the platform's own, in the order added.
+   */
+  public NeuraSeaBuilder personalDataContributor(PersonalDataContributor contributor) {
+    Objects.requireNonNull(contributor, "contributor");
+    for (PersonalDataContributor existing : contributors) {
+      requireState(!existing.name().equals(contributor.name()), "a personal data contributor named "
+          + contributor.name() + " was already added");
+    }
+    contributors.add(contributor);
+    return this;
+  }
+
   /** Adds an identity provider, asked after the built-in one in the order added. */
   public NeuraSeaBuilder identityProvider(IdentityProvider provider) {
     Objects.requireNonNull(provider, "provider");
@@ -198,6 +223,12 @@ public final class NeuraSeaBuilder {
             OptionalBinder.newOptionalBinder(binder(), CheckpointSchedule.class).setBinding()
                 .toInstance(checkpointSchedule);
           }
+          if (minorRule != null) {
+            OptionalBinder.newOptionalBinder(binder(), MinorRule.class).setBinding().toInstance(minorRule);
+          }
+          Multibinder<PersonalDataContributor> personalData =
+              Multibinder.newSetBinder(binder(), PersonalDataContributor.class);
+          contributors.forEach(c -> personalData.addBinding().toInstance(c));
           Multibinder<IdentityProvider> providers = Multibinder.newSetBinder(binder(), IdentityProvider.class);
           identityProviders.forEach(p -> providers.addBinding().toInstance(p));
         }

@@ -527,6 +527,11 @@ public final class PrivacyLedger {
     }
   }
 
+  /** Decodes a stored entry; for the ledger's own contributor. */
+  LedgerRecord decodeEntry(LedgerEntry entry) {
+    return decode(entry);
+  }
+
   private LedgerRecord decode(LedgerEntry entry) {
     RecordCodec.Fields f;
     try {

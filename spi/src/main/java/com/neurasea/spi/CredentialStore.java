@@ -44,4 +44,13 @@ public interface CredentialStore {
 
   /** Records last-used times in one batch (a later time never moves back). */
   void recordTokenUse(Map<TokenId, Instant> lastUsed);
+
+  /**
+   * Deletes an account's password record and every API token it owns, in every tenant: for the
+   * erasure of the account.
+   *
+   * @param userId the account
+   * @return the number of rows deleted (password and tokens)
+   */
+  int deleteCredentials(UserId userId);
 }

@@ -25,6 +25,9 @@ public interface Stores {
    */
   LedgerStore ledger();
 
+  /** Data-subject requests, legal holds, policy versions and acknowledgments, subject flags. */
+  PrivacyStore privacy();
+
   /**
    * Reads the facts a permission check needs about a user in a tenant. This runs on every access
    * cache miss: backends should override it to answer in one round trip; the default composes the

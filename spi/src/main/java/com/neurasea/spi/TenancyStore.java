@@ -8,6 +8,7 @@ import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,6 +44,19 @@ public interface TenancyStore {
 
   /** Replaces a user's mutable fields (everything but id, username and createdAt); false if absent. */
   boolean updateUser(User user);
+
+  /**
+   * Changes a user's username: usernames are otherwise immutable, but an erased account's must be
+   * replaced by an anonymous one.
+   *
+   * @param id the user
+   * @param username the new username
+   * @param at when
+   * @return false if the user is absent
+   * @throws com.neurasea.model.NeuraSeaException {@code CONFLICT} naming {@code username} when another
+   *     user has it (ignoring case)
+   */
+  boolean renameUser(UserId id, String username, Instant at);
 
   /** Adds a membership; CONFLICT if the user is already a member (field {@code userId}). */
   void insertMembership(Membership membership);

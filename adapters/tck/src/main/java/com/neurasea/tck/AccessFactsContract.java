@@ -27,6 +27,7 @@ import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
+import com.neurasea.spi.PrivacyStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.Stores;
 import com.neurasea.spi.TenancyStore;
@@ -72,6 +73,11 @@ public abstract class AccessFactsContract extends StorageUnderTest {
       @Override
       public LedgerStore ledger() {
         return storage().ledger();
+      }
+
+      @Override
+      public PrivacyStore privacy() {
+        return storage().privacy();
       }
     };
     return plain.accessOf(tenantId, userId);

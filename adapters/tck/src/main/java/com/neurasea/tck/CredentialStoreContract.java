@@ -9,6 +9,7 @@ import static com.neurasea.tck.TckFixtures.tenant;
 import static com.neurasea.tck.TckFixtures.token;
 import static com.neurasea.tck.TckFixtures.user;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.neurasea.model.ApiToken;
 import com.neurasea.model.PageRequest;
@@ -412,6 +413,87 @@ public abstract class CredentialStoreContract extends StorageUnderTest {
 
     assertThat(store().listTokens(other.id(), null, ALL)).containsExactly(own);
     assertThat(store().listTokens(other.id(), user.id(), ALL)).containsExactly(own);
+  }
+
+  // ---- erasure
+
+  @Test
+  void deletingCredentialsRemovesThePasswordAndTokensInEveryTenant() {
+    Tenant first = savedTenant();
+    Tenant second = savedTenant();
+    User user = savedMember(first);
+    storage().tenancy().insertMembership(membership(second, user));
+    store().savePassword(user.id(), HASH);
+    byte[] hash = secretHash();
+    ApiToken inFirst = token(first, user);
+    store().insertToken(inFirst, hash);
+    ApiToken revoked = savedToken(first, user);
+    store().revokeToken(first.id(), revoked.id(), nextInstant());
+    ApiToken inSecond = savedToken(second, user);
+
+    assertThat(store().deleteCredentials(user.id())).isEqualTo(4);
+
+    assertThat(store().findPassword(user.id())).isEmpty();
+    assertThat(store().findTokenByHash(hash)).isEmpty();
+    assertThat(store().findToken(first.id(), inFirst.id())).isEmpty();
+    assertThat(store().findToken(first.id(), revoked.id())).isEmpty();
+    assertThat(store().findToken(second.id(), inSecond.id())).isEmpty();
+    assertThat(store().listTokens(first.id(), user.id(), ALL)).isEmpty();
+    assertThat(store().listTokens(second.id(), null, ALL)).isEmpty();
+    assertThat(store().deleteCredentials(user.id())).isZero();
+  }
+
+  @Test
+  void deletingCredentialsLeavesOtherUsersAlone() {
+    Tenant tenant = savedTenant();
+    User erased = savedMember(tenant);
+    User other = savedMember(tenant);
+    store().savePassword(erased.id(), HASH);
+    store().savePassword(other.id(), OTHER_HASH);
+    savedToken(tenant, erased);
+    byte[] otherHash = secretHash();
+    ApiToken othersToken = token(tenant, other);
+    store().insertToken(othersToken, otherHash);
+
+    assertThat(store().deleteCredentials(erased.id())).isEqualTo(2);
+
+    assertThat(store().findPassword(other.id())).contains(new PasswordRecord(other.id(), OTHER_HASH, 0, null, null));
+    assertThat(store().findTokenByHash(otherHash)).contains(othersToken);
+    assertThat(store().listTokens(tenant.id(), null, ALL)).containsExactly(othersToken);
+  }
+
+  @Test
+  void deletingCredentialsCountsWhatTheUserHad() {
+    Tenant tenant = savedTenant();
+    User passwordOnly = savedMember(tenant);
+    store().savePassword(passwordOnly.id(), HASH);
+    User tokensOnly = savedMember(tenant);
+    savedToken(tenant, tokensOnly);
+    savedToken(tenant, tokensOnly);
+    User nothing = savedMember(tenant);
+
+    assertThat(store().deleteCredentials(passwordOnly.id())).isEqualTo(1);
+    assertThat(store().deleteCredentials(tokensOnly.id())).isEqualTo(2);
+    assertThat(store().deleteCredentials(nothing.id())).isZero();
+    assertThat(store().deleteCredentials(new UserId(randomId("usr_")))).isZero();
+    assertThat(store().findPassword(passwordOnly.id())).isEmpty();
+    assertThat(store().listTokens(tenant.id(), null, ALL)).isEmpty();
+  }
+
+  @Test
+  void deletedCredentialsComeBackWhenTheUnitOfWorkRollsBack() {
+    Tenant tenant = savedTenant();
+    User user = savedMember(tenant);
+    store().savePassword(user.id(), HASH);
+    ApiToken token = savedToken(tenant, user);
+
+    assertThatThrownBy(() -> storage().inTransaction(stores -> {
+      assertThat(stores.credentials().deleteCredentials(user.id())).isEqualTo(2);
+      throw new IllegalStateException("the erasure failed");
+    })).isInstanceOf(IllegalStateException.class);
+
+    assertThat(store().findPassword(user.id())).contains(new PasswordRecord(user.id(), HASH, 0, null, null));
+    assertThat(store().findToken(tenant.id(), token.id())).contains(token);
   }
 
   // ---- helpers

@@ -6,13 +6,21 @@ import com.neurasea.model.BindingId;
 import com.neurasea.model.BuiltInRole;
 import com.neurasea.model.Group;
 import com.neurasea.model.GroupId;
+import com.neurasea.model.HoldId;
+import com.neurasea.model.LegalHold;
 import com.neurasea.model.LoginMethod;
 import com.neurasea.model.Membership;
+import com.neurasea.model.PolicyAcknowledgment;
+import com.neurasea.model.PolicyVersion;
+import com.neurasea.model.RequestId;
+import com.neurasea.model.RequestStatus;
+import com.neurasea.model.RequestType;
 import com.neurasea.model.Role;
 import com.neurasea.model.RoleBinding;
 import com.neurasea.model.RoleId;
 import com.neurasea.model.Scope;
 import com.neurasea.model.Subject;
+import com.neurasea.model.SubjectRequest;
 import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TenantStatus;
@@ -25,6 +33,7 @@ import com.neurasea.spi.StoredCheckpoint;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -37,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Test data for the storage contracts, public so adapter authors can reuse it in their own tests.
  *
  * <p>Every factory returns a new, valid record with random identifiers ({@code tnt_}, {@code usr_},
- * {@code grp_}, {@code rol_}, {@code rbd_}, {@code tok_} followed by random lowercase alphanumerics)
+ * {@code grp_}, {@code rol_}, {@code rbd_}, {@code tok_}, {@code dsr_}, {@code hld_} followed by random
+ * lowercase alphanumerics)
  * and instants of millisecond precision taken from {@link #nextInstant()}, so records created one after
  * another are ordered by creation time. Safe to call from several threads.
  */
@@ -217,6 +227,54 @@ public final class TckFixtures {
     RANDOM.nextBytes(root);
     return new StoredCheckpoint(size, root, nextInstant(), "key-1",
         "neurasea.ledger\n" + size + "\n" + HexFormat.of().formatHex(root) + "\n\n— key-1 signature\n");
+  }
+
+  /** How long after receipt a request built here is due. */
+  public static final Duration REQUEST_DEADLINE = Duration.ofDays(30);
+
+  /**
+   * A new data-subject request of the subject: received now, due {@link #REQUEST_DEADLINE} later,
+   * status {@code RECEIVED}, version 0, every optional component null.
+   */
+  public static SubjectRequest subjectRequest(UserId userId, RequestType type) {
+    Instant at = nextInstant();
+    return subjectRequest(userId, type, at, at.plus(REQUEST_DEADLINE));
+  }
+
+  /** A new data-subject request of the subject as above, received and due at the given times. */
+  public static SubjectRequest subjectRequest(UserId userId, RequestType type, Instant receivedAt, Instant dueAt) {
+    return new SubjectRequest(new RequestId(randomId(RequestId.PREFIX)), userId, type, RequestStatus.RECEIVED, null,
+        receivedAt, dueAt, null, null, null, null, null, null, null, 0, receivedAt);
+  }
+
+  /** An active legal hold of the subject placed now, covering the given categories. */
+  public static LegalHold legalHold(UserId userId, String... categories) {
+    return new LegalHold(new HoldId(randomId(HoldId.PREFIX)), userId, List.of(categories),
+        "litigation hold " + randomAlphanumerics(6), nextInstant(), null);
+  }
+
+  /** A random, unique privacy policy version name. */
+  public static String policyVersionName() {
+    return "pv-" + randomAlphanumerics(12);
+  }
+
+  /** A privacy policy version with the given name, effective and published now, with a random document hash. */
+  public static PolicyVersion policyVersion(String version) {
+    Instant at = nextInstant();
+    return policyVersion(version, at);
+  }
+
+  /** A privacy policy version with the given name effective at the given time, published now. */
+  public static PolicyVersion policyVersion(String version, Instant effectiveAt) {
+    byte[] document = new byte[32];
+    RANDOM.nextBytes(document);
+    return new PolicyVersion(version, effectiveAt, "Changes in " + version, HexFormat.of().formatHex(document),
+        nextInstant());
+  }
+
+  /** The user's click-through acknowledgment of the version, now, from a documentation address. */
+  public static PolicyAcknowledgment acknowledgment(UserId userId, String version) {
+    return new PolicyAcknowledgment(userId, version, nextInstant(), "192.0.2.10", "click-through");
   }
 
   private static String randomAlphanumerics(int length) {

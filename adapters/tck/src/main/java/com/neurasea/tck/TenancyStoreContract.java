@@ -1,6 +1,7 @@
 package com.neurasea.tck;
 
 import static com.neurasea.tck.TckAssertions.assertConflict;
+import static com.neurasea.tck.TckAssertions.assertInvalid;
 import static com.neurasea.tck.TckFixtures.group;
 import static com.neurasea.tck.TckFixtures.membership;
 import static com.neurasea.tck.TckFixtures.nextInstant;
@@ -189,6 +190,29 @@ public abstract class TenancyStoreContract extends StorageUnderTest {
     store().insertUser(user("ada"));
 
     assertConflict(() -> store().insertUser(user("ada")), "username");
+  }
+
+  private User insertAndReturn(User user) {
+    store().insertUser(user);
+    return user;
+  }
+
+  @Test
+  void renameUserReplacesTheUsernameAndFreesTheOldOne() {
+    User user = insertAndReturn(user("old.name"));
+    java.time.Instant at = nextInstant();
+
+    assertThat(store().renameUser(user.id(), "erased-0123", at)).isTrue();
+
+    User renamed = store().findUser(user.id()).orElseThrow();
+    assertThat(renamed.username()).isEqualTo("erased-0123");
+    assertThat(renamed.updatedAt()).isEqualTo(at);
+    assertThat(store().findUserByUsername("OLD.NAME")).isEmpty();
+    assertThat(store().findUserByUsername("Erased-0123")).contains(renamed);
+    store().insertUser(user("old.name"));
+    assertConflict(() -> store().renameUser(user.id(), "Old.Name", nextInstant()), "username");
+    assertThat(store().renameUser(new UserId(randomId("usr_")), "nobody-here", nextInstant())).isFalse();
+    assertInvalid(() -> store().renameUser(user.id(), " ", nextInstant()), "username");
   }
 
   @Test

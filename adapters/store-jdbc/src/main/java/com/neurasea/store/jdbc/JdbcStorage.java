@@ -7,6 +7,7 @@ import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
+import com.neurasea.spi.PrivacyStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.TenancyStore;
 import com.neurasea.spi.TransactionWork;
@@ -103,6 +104,11 @@ public final class JdbcStorage implements Storage {
   @Override
   public LedgerStore ledger() {
     return stores.ledger();
+  }
+
+  @Override
+  public PrivacyStore privacy() {
+    return stores.privacy();
   }
 
   @Override

@@ -3,6 +3,7 @@ package com.neurasea.store.jdbc.internal;
 import static com.neurasea.store.jdbc.internal.Rows.millis;
 
 import com.neurasea.model.ApiToken;
+import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TokenId;
@@ -152,5 +153,18 @@ public final class JdbcCredentialStore implements CredentialStore {
       lastUsed.forEach((id, at) -> batch.bind("id", id.value()).bind("at", millis(at)).add());
       return batch.execute();
     }, Conflicts.NONE);
+  }
+
+  @Override
+  public int deleteCredentials(UserId userId) {
+    if (userId == null) {
+      throw NeuraSeaException.invalid("userId", "is required");
+    }
+    return session.atomic(h -> h.createUpdate("DELETE FROM passwords WHERE user_id = :userId")
+        .bind("userId", userId.value())
+        .execute()
+        + h.createUpdate("DELETE FROM api_tokens WHERE user_id = :userId")
+        .bind("userId", userId.value())
+        .execute(), Conflicts.NONE);
   }
 }

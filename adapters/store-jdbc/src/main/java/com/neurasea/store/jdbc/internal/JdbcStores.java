@@ -6,6 +6,7 @@ import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
+import com.neurasea.spi.PrivacyStore;
 import com.neurasea.spi.Stores;
 import com.neurasea.spi.TenancyStore;
 
@@ -16,11 +17,12 @@ import com.neurasea.spi.TenancyStore;
  * @param credentials passwords and API tokens
  * @param permissions roles, bindings and grants
  * @param ledger the privacy ledger
+ * @param privacy data-subject requests, legal holds, policy versions and acknowledgments, subject flags
  * @param access the one-statement access query
  */
 public record JdbcStores(
     TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions, LedgerStore ledger,
-    JdbcAccessQuery access)
+    PrivacyStore privacy, JdbcAccessQuery access)
     implements Stores {
   /**
    * The stores over a session, for a database whose write transactions serialize ledger appenders.
@@ -45,7 +47,7 @@ public record JdbcStores(
   public static JdbcStores over(Session session, boolean lateral, String ledgerAppendLock) {
     return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
         new JdbcPermissionStore(session), new JdbcLedgerStore(session, ledgerAppendLock),
-        new JdbcAccessQuery(session, lateral));
+        new JdbcPrivacyStore(session), new JdbcAccessQuery(session, lateral));
   }
 
   /** Reads the access facts in one statement. */

@@ -9,9 +9,11 @@ import com.neurasea.model.Membership;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
+import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.TenancyStore;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,6 +139,26 @@ public final class JdbcTenancyStore implements TenancyStore {
         .bind("phoneVerifiedAt", millis(user.phoneVerifiedAt()))
         .bind("status", user.status().name())
         .bind("updatedAt", millis(user.updatedAt()))
+        .execute(), USER) > 0;
+  }
+
+  @Override
+  public boolean renameUser(UserId id, String username, Instant at) {
+    if (id == null) {
+      throw NeuraSeaException.invalid("id", "is required");
+    }
+    if (username == null || username.isBlank()) {
+      throw NeuraSeaException.invalid("username", "is required");
+    }
+    if (at == null) {
+      throw NeuraSeaException.invalid("at", "is required");
+    }
+    return session.call(h -> h.createUpdate("UPDATE users SET username = :username, username_key = :usernameKey, "
+            + "updated_at = :updatedAt WHERE id = :id")
+        .bind("id", id.value())
+        .bind("username", username)
+        .bind("usernameKey", Rows.usernameKey(username))
+        .bind("updatedAt", millis(at))
         .execute(), USER) > 0;
   }
 
