@@ -142,6 +142,9 @@ public final class DataSubjectRights {
     if (!isSelf(caller, userId) && !isPlatformHandler(caller)) {
       throw NeuraSeaException.notFound("user");
     }
+    if (storage.tenancy().findUser(userId).isEmpty()) {
+      throw NeuraSeaException.notFound("user");
+    }
     DataSubject subject = subject(userId);
     String export = export(subject);
     ledger.record(record(ProcessingKind.USE, caller, null, userId, List.of(PRIVACY, "user.account"))
@@ -483,41 +486,48 @@ public final class DataSubjectRights {
   }
 
   /**
-   * Requests: a platform administrator's view of all (or one subject's), a tenant administrator's
-   * view of those routed to the tenant, and a subject's own.
+   * Requests. A caller acting in a tenant who handles its requests ({@code members:manage}, or a
+   * platform administrator) sees those routed to that tenant; a platform administrator acting at
+   * platform level sees everyone's; anyone else sees their own.
    *
    * @param caller who asks
    * @param userId only this subject's, or null
    * @param statuses only these; empty for all
    * @param page the page
    * @return the requests
+   * @throws NeuraSeaException {@code NOT_FOUND} when the caller names a subject whose requests they
+   *     may not see
    */
   public List<SubjectRequest> list(Caller caller, UserId userId, Set<RequestStatus> statuses, PageRequest page) {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(page, "page");
     Set<RequestStatus> wanted = statuses == null ? Set.of() : statuses;
-    if (isPlatformHandler(caller)) {
-      return storage.privacy().listRequests(userId, wanted, page);
-    }
-    if (userId != null && isSelf(caller, userId)) {
-      return storage.privacy().listRequests(userId, wanted, page);
-    }
     TenantId tenant = caller.tenantId();
-    if (tenant == null || !permissions.check(caller, Permissions.MEMBERS_MANAGE, Scope.tenant())) {
-      UserId self = caller.principal().userId();
-      if (self == null) {
-        return List.of();
+    boolean platform = isPlatformHandler(caller);
+    if (tenant != null && (platform || permissions.check(caller, Permissions.MEMBERS_MANAGE, Scope.tenant()))) {
+      if (!platform) {
+        permissions.requireTenantAccess(caller);
       }
-      return storage.privacy().listRequests(self, wanted, page);
+      return storage.privacy().listRoutedRequests(tenant, userId, wanted, page);
     }
-    List<SubjectRequest> routed = new ArrayList<>();
-    for (SubjectRequest r : storage.privacy().listRequests(userId, wanted, PageRequest.first(PageRequest.MAX_LIMIT))) {
-      if (tenant.equals(r.routedTo())) {
-        routed.add(r);
-      }
+    if (platform) {
+      return storage.privacy().listRequests(userId, wanted, page);
     }
-    int from = Math.min(page.offset(), routed.size());
-    return routed.subList(from, Math.min(routed.size(), from + page.limit()));
+    UserId self = caller.principal().userId();
+    if (userId != null && !userId.equals(self)) {
+      throw NeuraSeaException.notFound("user");
+    }
+    return self == null ? List.of() : storage.privacy().listRequests(self, wanted, page);
+  }
+
+  /**
+   * The fields a rectification request asks to correct (never their new values).
+   *
+   * @param request the request
+   * @return the field names, sorted; empty for other requests or once it is closed
+   */
+  public static Set<String> correctionFields(SubjectRequest request) {
+    return new TreeSet<>(parseCorrections(request.payload()).keySet());
   }
 
   /**
@@ -741,7 +751,8 @@ public final class DataSubjectRights {
   /**
    * Flags or unflags an account as a minor's. Under {@link MinorRule#BLOCK} a minor's account is
    * disabled; under {@link MinorRule#GUARDIAN_CONSENT} it waits (PENDING) until a guardian's consent
-   * is recorded. Platform handlers, or an administrator of the account's only tenant.
+   * is recorded. Platform handlers, or an administrator ({@code members:manage}) of the account's
+   * tenant when it belongs to no other (the flag applies to the whole account).
    *
    * @param caller who flags it
    * @param userId the account
@@ -752,7 +763,7 @@ public final class DataSubjectRights {
     Objects.requireNonNull(caller, "caller");
     requireUserId(userId);
     if (!isPlatformHandler(caller)) {
-      requireTenantAdminOf(caller, userId);
+      requireAccountAdmin(caller, userId);
     }
     Instant now = Times.now(clock);
     SubjectFlags saved = storage.inTransaction(stores -> {
@@ -795,9 +806,11 @@ public final class DataSubjectRights {
   public SubjectFlags recordGuardianConsent(Caller caller, UserId userId, String reference) {
     Objects.requireNonNull(caller, "caller");
     requireUserId(userId);
-    checkReason(reference);
+    if (reference == null || reference.isBlank() || !REASON.matcher(reference).matches()) {
+      throw NeuraSeaException.invalid("reference", "must be one line of 1 to 500 characters");
+    }
     if (!isPlatformHandler(caller)) {
-      requireTenantAdminOf(caller, userId);
+      requireAccountAdmin(caller, userId);
     }
     if (minorRule == MinorRule.BLOCK) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "this platform blocks minors' accounts");
@@ -980,6 +993,15 @@ public final class DataSubjectRights {
     }
     permissions.require(caller, Permissions.MEMBERS_MANAGE, Scope.tenant());
     return tenant;
+  }
+
+  /** As {@link #requireTenantAdminOf}, for account-wide changes: the account must belong to no other tenant. */
+  private void requireAccountAdmin(Caller caller, UserId userId) {
+    requireTenantAdminOf(caller, userId);
+    if (storage.tenancy().listMemberships(userId).size() > 1) {
+      throw new NeuraSeaException(ErrorCode.PERMISSION_DENIED,
+          "the account belongs to other tenants too; only a platform administrator may change it");
+    }
   }
 
   /** The enterprise tenant whose administrators handle a member's requests first: the oldest membership's. */

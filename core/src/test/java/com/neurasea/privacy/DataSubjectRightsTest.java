@@ -103,6 +103,8 @@ class DataSubjectRightsTest {
     assertThat(rights.exportPersonalData(t.admin, alice.id())).contains("alice@example.com");
     assertCode(() -> rights.exportPersonalData(self(bob), alice.id()), ErrorCode.NOT_FOUND);
     assertCode(() -> rights.exportPersonalData(self(alice), null), ErrorCode.INVALID_ARGUMENT);
+    assertCode(() -> rights.exportPersonalData(t.admin, new com.neurasea.model.UserId("usr_nobody")),
+        ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -118,6 +120,12 @@ class DataSubjectRightsTest {
     assertThat(rights.list(tenantAdmin, null, Set.of(), PageRequest.first(10))).extracting(SubjectRequest::id)
         .containsExactly(request.id());
     assertThat(rights.get(self(alice), request.id())).isEqualTo(request);
+    assertThat(rights.list(self(alice), null, Set.of(), PageRequest.first(10))).extracting(SubjectRequest::id)
+        .containsExactly(request.id());
+    assertThat(rights.list(self(bob), null, Set.of(), PageRequest.first(10))).isEmpty();
+    assertCode(() -> rights.list(self(bob), alice.id(), Set.of(), PageRequest.first(10)), ErrorCode.NOT_FOUND);
+    assertThat(rights.list(t.admin, alice.id(), Set.of(), PageRequest.first(10))).hasSize(1);
+    assertThat(DataSubjectRights.correctionFields(request)).isEmpty();
 
     RequestReceipt receipt = rights.fulfil(tenantAdmin, request.id());
 
@@ -207,6 +215,7 @@ class DataSubjectRightsTest {
 
     SubjectRequest request = rights.submit(self(alice), alice.id(), RequestType.RECTIFICATION,
         Map.of("email", "alice@corrected.example", "displayName", "Alice C."));
+    assertThat(DataSubjectRights.correctionFields(request)).containsExactly("displayName", "email");
     RequestReceipt receipt = rights.fulfil(tenantAdmin, request.id());
 
     assertThat(receipt.request().status()).isEqualTo(RequestStatus.FULFILLED);
@@ -386,6 +395,12 @@ class DataSubjectRightsTest {
     assertThat(t.platform.identity().authenticate(new PasswordCredentials("alice", TestPlatform.PASSWORD, null,
         null))).isEqualTo(Principal.user(alice.id()));
     assertCode(() -> rights.markMinor(self(bob), alice.id(), true), ErrorCode.PERMISSION_DENIED);
+    assertThat(thrown(() -> rights.recordGuardianConsent(tenantAdmin, alice.id(), " ")).fieldErrors())
+        .extracting(f -> f.field()).containsExactly("reference");
+    // An account in two tenants is flagged by a platform administrator only.
+    Tenant other = t.tenant("other");
+    t.platform.tenancy().addMember(t.admin.inTenant(other.id()), bob.id());
+    assertCode(() -> rights.markMinor(tenantAdmin, bob.id(), true), ErrorCode.PERMISSION_DENIED);
   }
 
   @Test

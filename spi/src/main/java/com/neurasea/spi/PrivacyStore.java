@@ -10,6 +10,7 @@ import com.neurasea.model.RequestStatus;
 import com.neurasea.model.RequestType;
 import com.neurasea.model.SubjectFlags;
 import com.neurasea.model.SubjectRequest;
+import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +60,18 @@ public interface PrivacyStore {
    * @return the requests
    */
   List<SubjectRequest> listRequests(UserId userId, Set<RequestStatus> statuses, PageRequest page);
+
+  /**
+   * Requests routed to a tenant's administrators, oldest first by receipt.
+   *
+   * @param routedTo the tenant
+   * @param userId only this subject's, or null for all routed there
+   * @param statuses only these statuses; empty for all
+   * @param page the page
+   * @return the requests
+   */
+  List<SubjectRequest> listRoutedRequests(TenantId routedTo, UserId userId, Set<RequestStatus> statuses,
+      PageRequest page);
 
   /**
    * Open requests due before a time, most overdue first.

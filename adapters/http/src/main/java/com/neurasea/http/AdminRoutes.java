@@ -36,6 +36,7 @@ final class AdminRoutes {
     routes.addAll(AccessRoutes.all(platform));
     routes.addAll(TokenRoutes.all(platform));
     routes.addAll(PrivacyRoutes.all(platform));
+    routes.addAll(DataSubjectRoutes.all(platform));
     return List.copyOf(routes);
   }
 

@@ -1,5 +1,6 @@
 package com.neurasea.http;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.neurasea.ledger.verify.Checkpoint;
 import com.neurasea.ledger.verify.SignedCheckpoint;
 import com.neurasea.model.AccountStatus;
@@ -7,13 +8,20 @@ import com.neurasea.model.GroupId;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Principal;
 import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.RequestId;
+import com.neurasea.model.RequestStatus;
+import com.neurasea.model.RequestType;
+import com.neurasea.model.SubjectRequest;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TenantStatus;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.privacy.ConsistencyProof;
+import com.neurasea.privacy.DataSubjectRights;
 import com.neurasea.privacy.InclusionProof;
 import com.neurasea.privacy.LedgerRecord;
+import com.neurasea.privacy.RequestReceipt;
+import com.neurasea.privacy.RetentionReport;
 import com.neurasea.privacy.Term;
 import com.neurasea.privacy.VerificationReport;
 import java.time.Instant;
@@ -21,7 +29,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Request and response bodies of the admin API that are not platform model records. The platform's
@@ -29,6 +39,7 @@ import java.util.TreeMap;
  */
 final class ApiBodies {
   private static final HexFormat HEX = HexFormat.of();
+  /** A field name in a rectification's stored corrections ({@code field=value} lines). */
 
   private ApiBodies() {}
 
@@ -244,6 +255,149 @@ final class ApiBodies {
   record TermBody(String key, String label, Map<String, String> attributes) {
     static TermBody of(Term term) {
       return new TermBody(term.key(), term.label(), new TreeMap<>(term.attributes()));
+    }
+  }
+
+  // ---------------------------------------------------------------- data-subject rights
+
+  /**
+   * {@code POST /privacy/requests} and {@code POST /tenants/{tenantId}/privacy/requests}.
+   *
+   * @param userId the subject; at platform level the caller's own account when null
+   * @param type the right exercised
+   * @param corrections for a rectification, the new values by field; otherwise absent
+   */
+  record NewSubjectRequest(UserId userId, RequestType type, Map<String, String> corrections) {
+    @Override
+    public String toString() {
+      // The corrections are personal data.
+      return "NewSubjectRequest[userId=" + userId + ", type=" + type + ", corrections=<redacted>]";
+    }
+  }
+
+  /**
+   * {@code POST .../requests/{requestId}/verify}.
+   *
+   * @param method how the requester's identity was verified, e.g. {@code id-document}
+   */
+  record IdentityVerification(String method) {}
+
+  /**
+   * {@code POST .../requests/{requestId}/extend} and {@code .../refuse}.
+   *
+   * @param reason why, for the subject (no personal data)
+   */
+  record RequestReason(String reason) {}
+
+  /**
+   * {@code POST /privacy/users/{userId}/holds}.
+   *
+   * @param categories the taxonomy categories (or groups) the hold covers
+   * @param reason why the information must be kept (no personal data)
+   */
+  record NewLegalHold(List<String> categories, String reason) {}
+
+  /**
+   * {@code POST /privacy/policies}.
+   *
+   * @param version its name, e.g. {@code 2025-01}
+   * @param effectiveAt when it takes effect
+   * @param summary what changed
+   * @param text the full text; only its SHA-256 is kept
+   */
+  record NewPolicyVersion(String version, Instant effectiveAt, String summary, String text) {}
+
+  /**
+   * {@code POST /privacy/policies/{version}/acknowledgments}.
+   *
+   * @param method how the policy was acknowledged, e.g. {@code click-through}
+   */
+  record NewAcknowledgment(String method) {}
+
+  /**
+   * {@code PUT .../users/{userId}/minor}.
+   *
+   * @param minor whether the account belongs to a minor; required (an omitted value is never
+   *     taken as false)
+   */
+  record MinorChange(Boolean minor) {
+    MinorChange {
+      Objects.requireNonNull(minor, "minor");
+    }
+  }
+
+  /**
+   * {@code POST .../users/{userId}/guardian-consent}.
+   *
+   * @param reference where the consent evidence is kept (no personal data)
+   */
+  record GuardianConsent(String reference) {}
+
+  /**
+   * A data-subject request. The stored corrections of a rectification are personal data and never
+   * shown; only the names of the fields it asks to correct are.
+   *
+   * @param id its id
+   * @param userId the subject
+   * @param type the right exercised
+   * @param status where it stands
+   * @param routedTo the tenant whose administrators handle it, or null
+   * @param receivedAt when it was received
+   * @param dueAt when it must be answered
+   * @param extensionReason why the deadline was extended, or null
+   * @param verifiedAt when the requester was verified, or null
+   * @param verificationMethod how, or null
+   * @param closedAt when it was fulfilled or refused, or null
+   * @param outcome what was done or why it was refused, or null
+   * @param progress the steps an erasure has completed, in order
+   * @param correctionFields for an open rectification, the fields it asks to correct, sorted
+   * @param version incremented on every change
+   * @param updatedAt when it last changed
+   */
+  record SubjectRequestBody(RequestId id, UserId userId, RequestType type, RequestStatus status, TenantId routedTo,
+      Instant receivedAt, Instant dueAt, String extensionReason, Instant verifiedAt, String verificationMethod,
+      Instant closedAt, String outcome, List<String> progress, List<String> correctionFields, long version,
+      Instant updatedAt) {
+    static SubjectRequestBody of(SubjectRequest r) {
+      List<String> progress = r.progress() == null || r.progress().isEmpty() ? List.of()
+          : List.of(r.progress().split(","));
+      return new SubjectRequestBody(r.id(), r.userId(), r.type(), r.status(), r.routedTo(), r.receivedAt(), r.dueAt(),
+          r.extensionReason(), r.verifiedAt(), r.verificationMethod(), r.closedAt(), r.outcome(), progress,
+          List.copyOf(DataSubjectRights.correctionFields(r)), r.version(), r.updatedAt());
+    }
+
+  }
+
+  /**
+   * What closing a request produced.
+   *
+   * @param request the closed request
+   * @param record the ledger record of the closing step
+   * @param proof its inclusion proof against a signed checkpoint
+   * @param export for an access request, the export (a JSON object); otherwise null
+   * @param erased for an erasure, the categories each contributor erased, sorted
+   * @param restricted for an erasure or restriction, the categories kept but restricted, with why
+   */
+  record RequestReceiptBody(SubjectRequestBody request, LedgerRecordBody record, InclusionProofBody proof,
+      @JsonRawValue String export, Map<String, List<String>> erased, Map<String, String> restricted) {
+    static RequestReceiptBody of(RequestReceipt receipt) {
+      Map<String, List<String>> erased = new TreeMap<>();
+      receipt.erased().forEach((contributor, categories) -> erased.put(contributor, List.copyOf(new TreeSet<>(categories))));
+      return new RequestReceiptBody(SubjectRequestBody.of(receipt.request()), LedgerRecordBody.of(receipt.record()),
+          InclusionProofBody.of(receipt.proof()), receipt.export(), erased, new TreeMap<>(receipt.restricted()));
+    }
+  }
+
+  /**
+   * What a retention sweep did.
+   *
+   * @param at when it ran
+   * @param removedByCategory how many items of each category were deleted or anonymized, sorted
+   * @param total the sum
+   */
+  record RetentionReportBody(Instant at, Map<String, Long> removedByCategory, long total) {
+    static RetentionReportBody of(RetentionReport report) {
+      return new RetentionReportBody(report.at(), new TreeMap<>(report.removedByCategory()), report.total());
     }
   }
 

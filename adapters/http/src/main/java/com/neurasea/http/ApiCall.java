@@ -3,14 +3,18 @@ package com.neurasea.http;
 import com.neurasea.model.BindingId;
 import com.neurasea.model.Caller;
 import com.neurasea.model.GroupId;
+import com.neurasea.model.HoldId;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Principal;
+import com.neurasea.model.RequestId;
 import com.neurasea.model.RoleId;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TokenId;
 import com.neurasea.model.UserId;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -81,6 +85,19 @@ final class ApiCall {
     return TokenId.of(path("tokenId"));
   }
 
+  RequestId requestId() {
+    return RequestId.of(path("requestId"));
+  }
+
+  HoldId holdId() {
+    return HoldId.of(path("holdId"));
+  }
+
+  /** The client's address, as the platform is told it when credentials are checked. */
+  String clientIp() {
+    return Authenticator.clientIp(request);
+  }
+
   /** A path parameter; the route's template guarantees it is present. */
   String path(String name) {
     String value = pathParameters.get(name);
@@ -88,6 +105,30 @@ final class ApiCall {
       throw new IllegalStateException("the route has no path parameter " + name);
     }
     return value;
+  }
+
+  /**
+   * Every value of a repeatable query parameter, each split at commas ({@code ?status=A&status=B}
+   * or {@code ?status=A,B}); empty when absent.
+   *
+   * @throws ApiFailure 400 naming the parameter when a value is empty
+   */
+  List<String> queryList(String name) {
+    String[] values = request.getParameterValues(name);
+    List<String> items = new ArrayList<>();
+    if (values == null) {
+      return items;
+    }
+    for (String value : values) {
+      for (String item : value.split(",", -1)) {
+        String trimmed = item.strip();
+        if (trimmed.isEmpty()) {
+          throw ApiFailure.invalid(name, "must not contain empty values");
+        }
+        items.add(trimmed);
+      }
+    }
+    return items;
   }
 
   /** A query parameter, null when absent; given twice it is refused. */

@@ -23,7 +23,9 @@ import com.fasterxml.jackson.databind.util.StdConverter;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.neurasea.model.BindingId;
 import com.neurasea.model.GroupId;
+import com.neurasea.model.HoldId;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.RequestId;
 import com.neurasea.model.Role;
 import com.neurasea.model.RoleId;
 import com.neurasea.model.TenantId;
@@ -82,6 +84,8 @@ final class ApiJson {
     identifier(module, RoleId.class, RoleId::of, RoleId::value);
     identifier(module, BindingId.class, BindingId::of, BindingId::value);
     identifier(module, TokenId.class, TokenId::of, TokenId::value);
+    identifier(module, RequestId.class, RequestId::of, RequestId::value);
+    identifier(module, HoldId.class, HoldId::of, HoldId::value);
     module.addSerializer(Instant.class, new JsonSerializer<>() {
       @Override
       public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {

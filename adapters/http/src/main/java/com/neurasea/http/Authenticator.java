@@ -36,7 +36,7 @@ final class Authenticator {
     int space = trimmed.indexOf(' ');
     String scheme = space < 0 ? trimmed : trimmed.substring(0, space);
     String value = space < 0 ? "" : trimmed.substring(space + 1).strip();
-    String clientIp = request.getRemoteAddr();
+    String clientIp = clientIp(request);
     String userAgent = request.getHeader("User-Agent");
     Credentials credentials;
     if (scheme.equalsIgnoreCase("Bearer")) {
@@ -50,6 +50,15 @@ final class Authenticator {
       throw ApiFailure.unauthenticated("unsupported authorization scheme; use Bearer or Basic");
     }
     return identity.authenticate(credentials);
+  }
+
+  /**
+   * The client's address as the platform records it (sign-ins, policy acknowledgments): the
+   * connection's remote address. A host behind a proxy configures its container to report the
+   * forwarded address there.
+   */
+  static String clientIp(HttpServletRequest request) {
+    return request.getRemoteAddr();
   }
 
   private static PasswordCredentials basic(String value, String clientIp, String userAgent) {

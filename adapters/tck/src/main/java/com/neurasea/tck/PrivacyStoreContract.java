@@ -320,6 +320,33 @@ public abstract class PrivacyStoreContract extends StorageUnderTest {
   }
 
   @Test
+  void requestsRoutedToATenantAreListedByTenantSubjectAndStatus() {
+    UserId subject = subject();
+    UserId other = subject();
+    com.neurasea.model.TenantId acme = new com.neurasea.model.TenantId(TckFixtures.randomId("tnt_"));
+    com.neurasea.model.TenantId globex = new com.neurasea.model.TenantId(TckFixtures.randomId("tnt_"));
+    SubjectRequest first = routed(subjectRequest(subject, RequestType.ACCESS), acme, RequestStatus.ROUTED);
+    SubjectRequest second = routed(subjectRequest(other, RequestType.ACCESS), acme, RequestStatus.FULFILLED);
+    SubjectRequest elsewhere = routed(subjectRequest(subject, RequestType.ERASURE), globex, RequestStatus.ROUTED);
+    SubjectRequest unrouted = subjectRequest(other, RequestType.ERASURE);
+    for (SubjectRequest r : List.of(first, second, elsewhere, unrouted)) {
+      store().insertRequest(r);
+    }
+
+    assertThat(store().listRoutedRequests(acme, null, Set.of(), ALL)).containsExactly(first, second);
+    assertThat(store().listRoutedRequests(acme, other, Set.of(), ALL)).containsExactly(second);
+    assertThat(store().listRoutedRequests(acme, null, Set.of(RequestStatus.ROUTED), ALL)).containsExactly(first);
+    assertThat(store().listRoutedRequests(globex, null, Set.of(), ALL)).containsExactly(elsewhere);
+    assertThat(store().listRoutedRequests(acme, null, Set.of(), PageRequest.first(1))).containsExactly(first);
+    assertInvalid(() -> store().listRoutedRequests(null, null, Set.of(), ALL), "routedTo");
+  }
+
+  private static SubjectRequest routed(SubjectRequest r, com.neurasea.model.TenantId tenant, RequestStatus status) {
+    return new SubjectRequest(r.id(), r.userId(), r.type(), status, tenant, r.receivedAt(), r.dueAt(), null, null,
+        null, status.open() ? null : r.receivedAt(), null, null, null, 0, r.receivedAt());
+  }
+
+  @Test
   void requestsAreFilteredByStatus() {
     UserId subject = subject();
     UserId other = subject();

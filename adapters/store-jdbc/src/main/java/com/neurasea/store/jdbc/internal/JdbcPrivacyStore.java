@@ -101,11 +101,26 @@ public final class JdbcPrivacyStore implements PrivacyStore {
 
   @Override
   public List<SubjectRequest> listRequests(UserId userId, Set<RequestStatus> statuses, PageRequest page) {
+    return requests(null, userId, statuses, page);
+  }
+
+  @Override
+  public List<SubjectRequest> listRoutedRequests(TenantId routedTo, UserId userId, Set<RequestStatus> statuses,
+      PageRequest page) {
+    required("routedTo", routedTo);
+    return requests(routedTo, userId, statuses, page);
+  }
+
+  private List<SubjectRequest> requests(TenantId routedTo, UserId userId, Set<RequestStatus> statuses,
+      PageRequest page) {
     required("statuses", statuses);
     required("page", page);
     List<RequestStatus> wanted = statuses(statuses);
     StringBuilder sql = new StringBuilder("SELECT ").append(REQUEST_COLUMNS).append(" FROM privacy_requests");
     List<String> conditions = new ArrayList<>();
+    if (routedTo != null) {
+      conditions.add("routed_to = :routedTo");
+    }
     if (userId != null) {
       conditions.add("user_id = :userId");
     }
@@ -124,6 +139,9 @@ public final class JdbcPrivacyStore implements PrivacyStore {
       var query = h.createQuery(sql.toString())
           .bind("limit", page.limit())
           .bind("offset", page.offset());
+      if (routedTo != null) {
+        query.bind("routedTo", routedTo.value());
+      }
       if (userId != null) {
         query.bind("userId", userId.value());
       }
