@@ -3,6 +3,7 @@ package com.neurasea.tck;
 import static com.neurasea.tck.TckAssertions.assertConflict;
 import static com.neurasea.tck.TckAssertions.assertInvalid;
 import static com.neurasea.tck.TckFixtures.checkpoint;
+import static com.neurasea.tck.TckFixtures.concurrently;
 import static com.neurasea.tck.TckFixtures.ledgerEntry;
 import static com.neurasea.tck.TckFixtures.subjectKey;
 import static com.neurasea.tck.TckFixtures.tenant;
@@ -19,11 +20,6 @@ import com.neurasea.spi.StoredCheckpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -163,28 +159,13 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
   @Test
   void concurrentAppendersEachSeeTheEntryTheyFollow() throws Exception {
     // Every entry names its predecessor's leaf hash in its content; the chain must be unbroken.
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        workers.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < APPENDS_PER_THREAD / 5; i++) {
-            store().append((first, prev) -> List.of(ledgerEntry(null, null,
-                (first + ":" + (prev == null ? "-" : java.util.HexFormat.of().formatHex(prev))).getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8))));
-          }
-          return null;
-        }));
+    concurrently(THREADS, thread -> {
+      for (int i = 0; i < APPENDS_PER_THREAD / 5; i++) {
+        store().append((first, prev) -> List.of(ledgerEntry(null, null,
+            (first + ":" + (prev == null ? "-" : java.util.HexFormat.of().formatHex(prev))).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))));
       }
-      start.countDown();
-      for (Future<?> worker : workers) {
-        worker.get(2, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
 
     List<LedgerEntry> all = store().read(0, Integer.MAX_VALUE);
     assertThat(all).hasSize(THREADS * (APPENDS_PER_THREAD / 5));
@@ -369,28 +350,12 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
   @Test
   void concurrentSequencersMoveEachStagedRecordExactlyOnce() throws Exception {
     int total = 200;
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        workers.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < total / THREADS; i++) {
-            store().stage(staged(String.format("stg_%02d_%04d", thread, i), null, thread + ":" + i, null));
-            store().sequenceStaged(7, (first, prev, records) -> records.stream().map(TckFixtures::entryOf).toList());
-          }
-          return null;
-        }));
+    concurrently(THREADS, thread -> {
+      for (int i = 0; i < total / THREADS; i++) {
+        store().stage(staged(String.format("stg_%02d_%04d", thread, i), null, thread + ":" + i, null));
+        store().sequenceStaged(7, (first, prev, records) -> records.stream().map(TckFixtures::entryOf).toList());
       }
-      start.countDown();
-      for (Future<?> worker : workers) {
-        worker.get(2, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     while (store().sequenceStaged(50, (first, prev, records) -> records.stream().map(TckFixtures::entryOf).toList())
         > 0) {
       // drain what the last rounds left
@@ -523,27 +488,12 @@ public abstract class LedgerStoreContract extends StorageUnderTest {
 
   @Test
   void concurrentAppendsGetGaplessUniqueIndexes() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     ConcurrentLinkedQueue<Long> indexes = new ConcurrentLinkedQueue<>();
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        workers.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < APPENDS_PER_THREAD; i++) {
-            indexes.add(store().append(List.of(ledgerEntry())));
-          }
-          return null;
-        }));
+    concurrently(THREADS, thread -> {
+      for (int i = 0; i < APPENDS_PER_THREAD; i++) {
+        indexes.add(store().append(List.of(ledgerEntry())));
       }
-      start.countDown();
-      for (Future<?> worker : workers) {
-        worker.get(2, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
 
     long total = (long) THREADS * APPENDS_PER_THREAD;
     assertThat(store().size()).isEqualTo(total);

@@ -216,6 +216,52 @@ public final class TckFixtures {
     }
   }
 
+  /** Work done by one of the threads of {@link #concurrently}. */
+  @FunctionalInterface
+  public interface ThreadWork {
+    /**
+     * Does the work.
+     *
+     * @param thread the thread's number, from 0
+     * @throws Exception to fail the test
+     */
+    void run(int thread) throws Exception;
+  }
+
+  /**
+   * Runs the same work on several threads started at once and waits for all of them; the first
+   * failure fails the caller.
+   *
+   * @param threads how many threads
+   * @param work what each does
+   * @throws Exception the first failure, or a timeout after two minutes
+   */
+  public static void concurrently(int threads, ThreadWork work) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    try {
+      List<java.util.concurrent.Future<?>> workers = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        workers.add(pool.submit(() -> {
+          start.await();
+          work.run(thread);
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> worker : workers) {
+        try {
+          worker.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** A random pseudonymous subject key. */
   public static String subjectKey() {
     return "subj_" + randomAlphanumerics(RANDOM_LENGTH);
