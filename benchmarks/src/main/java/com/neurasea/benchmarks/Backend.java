@@ -22,6 +22,21 @@ enum Backend {
     Storage open(Path dir, String schema) {
       return SqliteStorage.builder().path(dir.resolve("bench.db")).build();
     }
+
+    @Override
+    Connection connect(Path dir, String schema) throws SQLException {
+      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bench.db").toAbsolutePath());
+      try (Statement statement = connection.createStatement()) {
+        // The settings SqliteStorage opens its connections with.
+        statement.execute("PRAGMA journal_mode=WAL");
+        statement.execute("PRAGMA synchronous=NORMAL");
+        statement.execute("PRAGMA busy_timeout=5000");
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
+      }
+      return connection;
+    }
   },
   /** A PostgreSQL schema of its own. */
   POSTGRES {
@@ -29,6 +44,18 @@ enum Backend {
     Storage open(Path dir, String schema) {
       return PostgresStorage.builder().url(setting("URL")).username(setting("USER")).password(setting("PASSWORD"))
           .schema(schema).maxPoolSize(8).build();
+    }
+
+    @Override
+    Connection connect(Path dir, String schema) throws SQLException {
+      Connection connection = DriverManager.getConnection(setting("URL"), setting("USER"), setting("PASSWORD"));
+      try {
+        connection.setSchema(schema);
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
+      }
+      return connection;
     }
 
     @Override
@@ -44,6 +71,12 @@ enum Backend {
 
   /** Opens the storage; {@code schema} is a fresh name PostgreSQL uses for isolation. */
   abstract Storage open(Path dir, String schema);
+
+  /**
+   * A plain JDBC connection to the database {@link #open} uses (the same SQLite file, or the same
+   * PostgreSQL schema), for baselines that bypass the storage; call after {@link #open}.
+   */
+  abstract Connection connect(Path dir, String schema) throws SQLException;
 
   /** Removes what {@link #open} made outside the temporary directory. */
   void drop(String schema) {}
