@@ -98,6 +98,8 @@ public final class PrivacyLedger {
   private final Jurisdiction jurisdiction;
   private final PermissionService permissions;
   private final byte[] subjectKeySecret;
+  /** A Mac per thread: creating and keying one costs more than the hash itself. */
+  private final ThreadLocal<Mac> subjectMac = ThreadLocal.withInitial(this::newSubjectMac);
   private final KeyPair signingKeys;
   private final String keyId;
   private final Object treeLock = new Object();
@@ -129,6 +131,16 @@ public final class PrivacyLedger {
     this.tree = new LedgerTree(storage.ledger());
   }
 
+  private Mac newSubjectMac() {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(subjectKeySecret, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is required by every JDK", e);
+    }
+  }
+
   /** The vocabulary records are checked against. */
   public Taxonomy taxonomy() {
     return taxonomy;
@@ -148,14 +160,8 @@ public final class PrivacyLedger {
    */
   public String subjectKey(UserId userId) {
     Objects.requireNonNull(userId, "userId");
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(subjectKeySecret, "HmacSHA256"));
-      byte[] digest = mac.doFinal(("user:" + userId.value()).getBytes(StandardCharsets.UTF_8));
-      return "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is required by every JDK", e);
-    }
+    byte[] digest = subjectMac.get().doFinal(("user:" + userId.value()).getBytes(StandardCharsets.UTF_8));
+    return "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
   }
 
   // ---------------------------------------------------------------- recording
@@ -309,7 +315,8 @@ public final class PrivacyLedger {
         return built;
       });
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).complete(decode(LedgerEntry.of(first + i, built.get(i))), null);
+        NewLedgerEntry entry = built.get(i);
+        batch.get(i).complete(batch.get(i).prepared.stored(first + i, entry.leafHash()), null);
       }
     } catch (NeuraSeaException e) {
       batch.forEach(p -> p.complete(null, e));
@@ -344,6 +351,13 @@ public final class PrivacyLedger {
     String body() {
       return RecordCodec.body(new RecordCodec.Fields(0, null, at, kind, tenantId, subjectKey, actor, module,
           categories, purpose, basis, recipient, ground, consent, reference, detailCategories));
+    }
+
+    /** The record as stored at an index, without parsing back what was just encoded. */
+    LedgerRecord stored(long index, byte[] leafHash) {
+      return new LedgerRecord(index, at, kind, tenantId, subjectKey, actor, module, categories, purpose, basis,
+          recipient, ground, consent, reference, detailCategories, RecordCodec.decodeDetails(details),
+          HEX.formatHex(leafHash));
     }
 
     NewLedgerEntry entry(long index, byte[] previous) {

@@ -23,6 +23,7 @@ public final class PooledSession implements Session {
   private final TransactionIsolationLevel isolation;
   private final boolean savepoints;
   private final ThreadLocal<Handle> current = new ThreadLocal<>();
+  private final String setIsolation;
   private volatile boolean closed;
 
   /**
@@ -40,6 +41,12 @@ public final class PooledSession implements Session {
     this.errors = Objects.requireNonNull(errors, "errors");
     this.retry = Objects.requireNonNull(retry, "retry");
     this.isolation = Objects.requireNonNull(isolation, "isolation");
+    this.setIsolation = "SET TRANSACTION ISOLATION LEVEL " + switch (isolation) {
+      case READ_UNCOMMITTED -> "READ UNCOMMITTED";
+      case READ_COMMITTED -> "READ COMMITTED";
+      case REPEATABLE_READ -> "REPEATABLE READ";
+      default -> "SERIALIZABLE";
+    };
     this.savepoints = savepoints;
   }
 
@@ -124,9 +131,16 @@ public final class PooledSession implements Session {
   }
 
   private <T> T inWriteTransaction(Handle handle, HandleCallback<T, RuntimeException> work) {
-    return isolation == TransactionIsolationLevel.NONE
-        ? handle.inTransaction(work)
-        : handle.inTransaction(isolation, work);
+    if (isolation == TransactionIsolationLevel.NONE) {
+      return handle.inTransaction(work);
+    }
+    // Standard SQL, as the transaction's first statement: unlike switching the connection's level
+    // (which the driver does by reading it, setting it and restoring it: four round trips on
+    // PostgreSQL), it costs one statement and needs no restoring.
+    return handle.inTransaction(h -> {
+      h.execute(setIsolation);
+      return work.withHandle(h);
+    });
   }
 
   private void ensureOpen() {
