@@ -68,9 +68,11 @@ final class AccountsContributor implements PersonalDataContributor {
     items.add(new PersonalDataItem("user.account.username", "username", user.username()));
     items.add(new PersonalDataItem("user.account.display_name", "displayName", user.displayName()));
     items.add(new PersonalDataItem("user.contact.email", "email", user.email()));
-    items.add(new PersonalDataItem("user.account.verification_status", "emailVerifiedAt", text(user.emailVerifiedAt())));
+    items.add(new PersonalDataItem("user.account.verification_status", "emailVerifiedAt",
+        text(user.emailVerifiedAt())));
     items.add(new PersonalDataItem("user.contact.phone", "phone", user.phone()));
-    items.add(new PersonalDataItem("user.account.verification_status", "phoneVerifiedAt", text(user.phoneVerifiedAt())));
+    items.add(new PersonalDataItem("user.account.verification_status", "phoneVerifiedAt",
+        text(user.phoneVerifiedAt())));
     items.add(new PersonalDataItem("user.account.login_method", "loginMethod", user.loginMethod().name()));
     items.add(new PersonalDataItem("user.account.status", "status", user.status().name()));
     items.add(new PersonalDataItem("user.account.status", "createdAt", text(user.createdAt())));

@@ -19,7 +19,8 @@ public record CheckpointSchedule(Duration interval) {
    * @throws NeuraSeaException {@code INVALID_ARGUMENT} naming {@code interval} when it is out of range
    */
   public CheckpointSchedule {
-    if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(1)) > 0) {
+    if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0
+        || interval.compareTo(Duration.ofDays(1)) > 0) {
       throw NeuraSeaException.invalid("interval", "must be 1 second to 1 day");
     }
   }

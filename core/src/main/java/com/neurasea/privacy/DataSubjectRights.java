@@ -364,7 +364,8 @@ public final class DataSubjectRights {
   private RequestReceipt restrict(Caller caller, SubjectRequest current) {
     Instant now = Times.now(clock);
     storage.inTransaction(stores -> {
-      SubjectFlags flags = stores.privacy().findFlags(current.userId()).orElse(SubjectFlags.none(current.userId(), now));
+      SubjectFlags flags = stores.privacy().findFlags(current.userId())
+          .orElse(SubjectFlags.none(current.userId(), now));
       stores.privacy().saveFlags(new SubjectFlags(flags.userId(), flags.minor(), flags.guardianConsentAt(),
           flags.guardianReference(), now, "request " + current.id().value(), now));
       stores.tenancy().findUser(current.userId())
@@ -421,7 +422,8 @@ public final class DataSubjectRights {
         restricted.put(category, keep.entrySet().stream()
             .filter(e -> category.equals(e.getKey()) || category.startsWith(e.getKey() + ".")
                 || e.getKey().startsWith(category + "."))
-            .map(Map.Entry::getValue).findFirst().orElse("kept by " + contributor.name()));
+            .map(Map.Entry::getValue).findFirst()
+            .orElse("kept by " + contributor.name() + " (an anonymized, disabled record others refer to)"));
       }
       done.add(contributor.name());
       SubjectRequest before = current;
@@ -429,7 +431,8 @@ public final class DataSubjectRights {
       SubjectRequest next = new SubjectRequest(before.id(), before.userId(), before.type(), RequestStatus.IN_PROGRESS,
           before.routedTo(), before.receivedAt(), before.dueAt(), before.extensionReason(), before.verifiedAt(),
           before.verificationMethod(), null, null, String.join(",", done), before.payload(), before.version() + 1, now);
-      List<String> categories = result.erased().isEmpty() ? List.of(PRIVACY) : List.copyOf(new TreeSet<>(result.erased()));
+      List<String> categories = result.erased().isEmpty() ? List.of(PRIVACY)
+          : List.copyOf(new TreeSet<>(result.erased()));
       storage.inTransaction(stores -> {
         if (!stores.privacy().updateRequest(next)) {
           throw new NeuraSeaException(ErrorCode.CONFLICT, "the request changed while it was being carried out");
@@ -882,7 +885,8 @@ public final class DataSubjectRights {
     }
     if (!removed.isEmpty()) {
       ledger.record(ProcessingRecord.of(ProcessingKind.ERASURE).module("retention").actor(caller.principal())
-          .categories(List.copyOf(removed.keySet())).purpose("legal_compliance", ledger.jurisdiction().legalObligation())
+          .categories(List.copyOf(removed.keySet()))
+          .purpose("legal_compliance", ledger.jurisdiction().legalObligation())
           .reference("retention:sweep").build());
     }
     return new RetentionReport(now, removed);

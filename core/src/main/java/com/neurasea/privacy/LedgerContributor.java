@@ -47,8 +47,10 @@ final class LedgerContributor implements PersonalDataContributor {
         String field = "records[" + r.index() + "]";
         String recipient = r.recipient() == null ? "" : " to " + r.recipient() + " on " + r.ground();
         items.add(new PersonalDataItem("user.privacy", field, r.recordedAt() + " " + r.kind() + " by " + r.module()
-            + " for " + r.purpose() + " (" + r.legalBasis() + ")" + recipient + ": " + String.join(", ", r.categories())));
-        r.details().forEach((category, value) -> items.add(new PersonalDataItem(category, field + "." + category, value)));
+            + " for " + r.purpose() + " (" + r.legalBasis() + ")" + recipient + ": "
+            + String.join(", ", r.categories())));
+        r.details().forEach((category, value) ->
+            items.add(new PersonalDataItem(category, field + "." + category, value)));
       }
       if (page.size() < PAGE) {
         return items;

@@ -97,7 +97,8 @@ public final class Taxonomy {
     }
     Term term = terms.get(kind).get(key);
     if (term == null) {
-      throw NeuraSeaException.invalid(field, "'" + clip(key) + "' is not a " + kind.word() + " of the privacy taxonomy");
+      throw NeuraSeaException.invalid(field, "'" + clip(key) + "' is not a " + kind.word()
+          + " of the privacy taxonomy");
     }
     return term;
   }
