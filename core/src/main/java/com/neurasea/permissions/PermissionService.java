@@ -1,5 +1,6 @@
 package com.neurasea.permissions;
 
+import com.neurasea.internal.AccessChecks;
 import com.neurasea.internal.CommandValidator;
 import com.neurasea.internal.Generations;
 import com.neurasea.internal.IdGenerator;
@@ -26,6 +27,11 @@ import com.neurasea.model.SubjectKind;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.Storage;
+import jakarta.inject.Provider;
+import com.neurasea.spi.Stores;
+import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.model.ProcessingRecord;
+import com.neurasea.model.ProcessingKind;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -49,10 +55,12 @@ import java.util.TreeSet;
  * itself at the binding's scope, and can only remove bindings it could have created.
  */
 @Singleton
-public final class PermissionService {
+public final class PermissionService implements AccessChecks {
   private static final List<Role> BUILT_IN_ROLES =
       Arrays.stream(BuiltInRole.values()).map(BuiltInRole::toRole).toList();
 
+  /** A provider: the ledger checks permissions through this service, so it is built after it. */
+  private final Provider<PrivacyLedger> ledger;
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
@@ -62,7 +70,8 @@ public final class PermissionService {
 
   @Inject
   PermissionService(Storage storage, Clock clock, Generations generations, CommandValidator validator,
-      IdGenerator ids, AccessCacheSettings cacheSettings) {
+      IdGenerator ids, AccessCacheSettings cacheSettings, Provider<PrivacyLedger> ledger) {
+    this.ledger = ledger;
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -85,6 +94,7 @@ public final class PermissionService {
    * @param resource {@link Scope#tenant()}, a group of the caller's tenant, or {@link Scope#platform()}
    * @return true if held; false otherwise, including when the caller may not act in the tenant at all
    */
+  @Override
   public boolean check(Caller caller, String permission, Scope resource) {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(permission, "permission");
@@ -103,6 +113,7 @@ public final class PermissionService {
    *     {@code FAILED_PRECONDITION} when the tenant is suspended or closed, {@code UNAUTHENTICATED}
    *     when the account is no longer active, {@code PERMISSION_DENIED} otherwise
    */
+  @Override
   public void require(Caller caller, String permission, Scope resource) {
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(permission, "permission");
@@ -121,6 +132,7 @@ public final class PermissionService {
    * Requires that the caller may act in its tenant at all (an active member, or a platform
    * administrator), without naming a permission.
    */
+  @Override
   public void requireTenantAccess(Caller caller) {
     requireTenant(caller);
     if (caller.principal().kind() == PrincipalKind.SYSTEM) {
@@ -258,7 +270,11 @@ public final class PermissionService {
     guardEscalation(caller, role.permissions(), command.scope());
     RoleBinding binding = new RoleBinding(new BindingId(ids.next(BindingId.PREFIX)), tenant, command.subject(),
         role.id(), command.scope(), Times.now(clock));
-    storage.permissions().insertBinding(binding);
+    storage.inTransaction(stores -> {
+      stores.permissions().insertBinding(binding);
+      recordBinding(stores, ProcessingKind.COLLECTION, caller, binding);
+      return null;
+    });
     generations.bumpTenant(tenant);
     return binding;
   }
@@ -273,10 +289,26 @@ public final class PermissionService {
     require(caller, Permissions.BINDINGS_MANAGE, binding.scope());
     storage.permissions().findRole(tenant, binding.roleId())
         .ifPresent(role -> guardEscalation(caller, role.permissions(), binding.scope()));
-    if (!storage.permissions().deleteBinding(tenant, bindingId)) {
-      throw NeuraSeaException.notFound("binding");
-    }
+    storage.inTransaction(stores -> {
+      if (!stores.permissions().deleteBinding(tenant, bindingId)) {
+        throw NeuraSeaException.notFound("binding");
+      }
+      recordBinding(stores, ProcessingKind.ERASURE, caller, binding);
+      return null;
+    });
     generations.bumpTenant(tenant);
+  }
+
+  /** A user's role binding is organization and permission information about them (policy section 1). */
+  private void recordBinding(Stores stores, ProcessingKind kind, Caller caller, RoleBinding binding) {
+    if (binding.subject().kind() != SubjectKind.USER) {
+      return;
+    }
+    PrivacyLedger privacy = ledger.get();
+    privacy.record(stores, ProcessingRecord.of(kind).module("permissions").tenant(binding.tenantId())
+        .subject(new UserId(binding.subject().id())).actor(caller.principal()).categories("user.org.roles")
+        .purpose("account_security", privacy.jurisdiction().contract())
+        .reference("binding:" + binding.id().value()).build());
   }
 
   /** Lists the caller's tenant's bindings, or one subject's when {@code subject} is not null. */

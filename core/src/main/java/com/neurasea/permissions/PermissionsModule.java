@@ -2,6 +2,7 @@ package com.neurasea.permissions;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.OptionalBinder;
+import com.neurasea.internal.AccessChecks;
 import com.neurasea.internal.CoreModule;
 
 /** Guice bindings of the permissions domain; {@link AccessCacheSettings} defaults to {@link AccessCacheSettings#DEFAULT}. */
@@ -11,5 +12,6 @@ public final class PermissionsModule extends AbstractModule {
     install(new CoreModule());
     OptionalBinder.newOptionalBinder(binder(), AccessCacheSettings.class).setDefault().toInstance(AccessCacheSettings.DEFAULT);
     bind(PermissionService.class);
+    bind(AccessChecks.class).to(PermissionService.class);
   }
 }

@@ -1,6 +1,7 @@
 package com.neurasea.privacy;
 
 import com.neurasea.internal.Generations;
+import com.neurasea.internal.AccessChecks;
 import com.neurasea.internal.IdGenerator;
 import com.neurasea.internal.JsonWriter;
 import com.neurasea.internal.Times;
@@ -31,7 +32,6 @@ import com.neurasea.model.SubjectRequest;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
-import com.neurasea.permissions.PermissionService;
 import com.neurasea.spi.LedgerEntry;
 import com.neurasea.spi.PersonalDataContributor;
 import com.neurasea.spi.Storage;
@@ -89,7 +89,7 @@ public final class DataSubjectRights {
   private final Storage storage;
   private final Clock clock;
   private final IdGenerator ids;
-  private final PermissionService permissions;
+  private final AccessChecks permissions;
   private final PrivacyLedger ledger;
   private final Generations generations;
   private final MinorRule minorRule;
@@ -97,7 +97,7 @@ public final class DataSubjectRights {
   private final Object erasureLock = new Object();
 
   @Inject
-  DataSubjectRights(Storage storage, Clock clock, IdGenerator ids, PermissionService permissions, PrivacyLedger ledger,
+  DataSubjectRights(Storage storage, Clock clock, IdGenerator ids, AccessChecks permissions, PrivacyLedger ledger,
       Generations generations, MinorRule minorRule, Set<PersonalDataContributor> hostContributors) {
     this.storage = storage;
     this.clock = clock;

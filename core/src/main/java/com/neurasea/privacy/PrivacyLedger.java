@@ -1,5 +1,6 @@
 package com.neurasea.privacy;
 
+import com.neurasea.internal.AccessChecks;
 import com.neurasea.internal.IdGenerator;
 import com.neurasea.internal.Times;
 import com.neurasea.ledger.verify.Checkpoint;
@@ -21,7 +22,6 @@ import com.neurasea.model.ProcessingRecord;
 import com.neurasea.model.Scope;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
-import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.VerificationReport.Problem;
 import com.neurasea.spi.KeyProvider;
 import com.neurasea.spi.LedgerEntry;
@@ -96,7 +96,7 @@ public final class PrivacyLedger {
   private final Clock clock;
   private final Taxonomy taxonomy;
   private final Jurisdiction jurisdiction;
-  private final PermissionService permissions;
+  private final AccessChecks permissions;
   private final byte[] subjectKeySecret;
   /** A Mac per thread: creating and keying one costs more than the hash itself. */
   private final ThreadLocal<Mac> subjectMac = ThreadLocal.withInitial(this::newSubjectMac);
@@ -104,7 +104,9 @@ public final class PrivacyLedger {
   private final String keyId;
   private final Object treeLock = new Object();
   private final LedgerTree tree;
-  private final IdGenerator ids;
+  private final String instance;
+  private long lastStagedMillis;
+  private long stagedCounter;
   private final ReentrantLock sequenceLock = new ReentrantLock();
   private final ReentrantLock queueLock = new ReentrantLock();
   private final Condition flushed = queueLock.newCondition();
@@ -113,8 +115,8 @@ public final class PrivacyLedger {
 
   @Inject
   PrivacyLedger(Storage storage, Clock clock, Taxonomy taxonomy, Jurisdiction jurisdiction, KeyProvider keys,
-      PermissionService permissions, IdGenerator ids) {
-    this.ids = ids;
+      AccessChecks permissions, IdGenerator ids) {
+    this.instance = ids.next("").substring(10);
     this.storage = storage;
     this.clock = clock;
     this.taxonomy = taxonomy;
@@ -180,10 +182,20 @@ public final class PrivacyLedger {
   public String record(Stores stores, ProcessingRecord record) {
     Objects.requireNonNull(stores, "stores");
     Prepared prepared = prepare(record, "");
-    String id = ids.next("stg_");
+    String id = nextStagedId();
     stores.ledger().stage(new StagedLedgerRecord(id, prepared.at(), prepared.tenantId(), prepared.subjectKey(),
         prepared.body(), prepared.details()));
     return id;
+  }
+
+  /**
+   * A staged record's id: time, then a per-instance counter, then the instance. Staged records are
+   * sequenced in id order, so one instance's records join the log in the order they were made even
+   * within one millisecond (or under a clock that stands still or steps back).
+   */
+  private synchronized String nextStagedId() {
+    lastStagedMillis = Math.max(lastStagedMillis, clock.millis());
+    return String.format("stg_%013d_%012d_%s", lastStagedMillis, ++stagedCounter, instance);
   }
 
   /**

@@ -17,7 +17,10 @@ import com.neurasea.model.Scope;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.ProcessingRecord;
 import com.neurasea.permissions.PermissionService;
+import com.neurasea.privacy.PrivacyLedger;
 import com.neurasea.spi.Storage;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -38,6 +41,7 @@ public final class GroupService {
   /** Deepest group nesting accepted. */
   public static final int MAX_GROUP_DEPTH = 32;
 
+  private final PrivacyLedger ledger;
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
@@ -48,7 +52,8 @@ public final class GroupService {
 
   @Inject
   GroupService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
-      PermissionService permissions) {
+      PermissionService permissions, PrivacyLedger ledger) {
+    this.ledger = ledger;
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -142,7 +147,11 @@ public final class GroupService {
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
     checks.requireMember(tenant, userId);
-    storage.tenancy().insertGroupMember(tenant, groupId, userId);
+    storage.inTransaction(stores -> {
+      stores.tenancy().insertGroupMember(tenant, groupId, userId);
+      ledger.record(stores, groupRecord(ProcessingKind.COLLECTION, caller, tenant, userId, groupId));
+      return null;
+    });
     generations.bumpTenant(tenant);
   }
 
@@ -151,10 +160,24 @@ public final class GroupService {
     TenantId tenant = MemberChecks.requireTenant(caller);
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
-    if (userId == null || !storage.tenancy().deleteGroupMember(tenant, groupId, userId)) {
+    if (userId == null) {
       throw NeuraSeaException.notFound("user");
     }
+    storage.inTransaction(stores -> {
+      if (!stores.tenancy().deleteGroupMember(tenant, groupId, userId)) {
+        throw NeuraSeaException.notFound("user");
+      }
+      ledger.record(stores, groupRecord(ProcessingKind.ERASURE, caller, tenant, userId, groupId));
+      return null;
+    });
     generations.bumpTenant(tenant);
+  }
+
+  private ProcessingRecord groupRecord(ProcessingKind kind, Caller caller, TenantId tenant, UserId userId,
+      GroupId groupId) {
+    return ProcessingRecord.of(kind).module("tenancy").tenant(tenant).subject(userId).actor(caller.principal())
+        .categories("user.org.groups").purpose("account_security", ledger.jurisdiction().contract())
+        .reference("group:" + groupId.value()).build();
   }
 
   /** Lists a group's direct members ({@code groups:read} at the group). */

@@ -160,6 +160,19 @@ class PrivacyLedgerTest {
       assertThat(r.kind()).isEqualTo(ProcessingKind.ERASURE);
       assertThat(r.categories()).contains("user.org.membership");
     });
+    // Role bindings and group memberships are organization information about the member too.
+    assertThat(alices).anySatisfy(r -> {
+      assertThat(r.module()).isEqualTo("permissions");
+      assertThat(r.categories()).containsExactly("user.org.roles");
+      assertThat(r.reference()).startsWith("binding:");
+    });
+    com.neurasea.model.Group group = t.platform.groups().createGroup(admin,
+        new com.neurasea.model.CreateGroup("research", null));
+    t.platform.groups().addGroupMember(admin, group.id(), alice.id());
+    t.platform.groups().removeGroupMember(admin, group.id(), alice.id());
+    assertThat(ledger.recordsOf(self(alice), alice.id(), 0, 100)).filteredOn(r -> r.categories()
+        .contains("user.org.groups")).extracting(LedgerRecord::kind)
+        .containsExactly(ProcessingKind.COLLECTION, ProcessingKind.ERASURE);
   }
 
   @Test
