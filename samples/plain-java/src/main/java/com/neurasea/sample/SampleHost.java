@@ -79,8 +79,9 @@ public final class SampleHost {
     Server server = null;
     try {
       platform = storage != null
-          ? NeuraSea.builder().storage(storage).keyFile(keyFile).build()
-          : openByUrl(options.db(), keyFile);
+          ? NeuraSea.builder().storage(storage).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
+              .minorRule(options.minorRule()).build()
+          : openByUrl(options, keyFile);
       server = new Server();
       int port = listen(server, platform, options);
       // Only once the port is ours: a start that fails later would lose the one-time token.
@@ -187,9 +188,10 @@ public final class SampleHost {
     }
   }
 
-  private static NeuraSea openByUrl(String db, Path keyFile) {
+  private static NeuraSea openByUrl(SampleHostOptions options, Path keyFile) {
     try {
-      return NeuraSea.builder().storageUrl(db).keyFile(keyFile).build();
+      return NeuraSea.builder().storageUrl(options.db()).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
+          .minorRule(options.minorRule()).build();
     } catch (NeuraSeaException e) {
       throw new StartupException("cannot open the storage given by --db: " + e.getMessage(), e);
     }

@@ -1,6 +1,8 @@
 package com.neurasea.sample;
 
 import com.neurasea.model.Patterns;
+import com.neurasea.privacy.Jurisdiction;
+import com.neurasea.privacy.MinorRule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +22,12 @@ import java.util.Objects;
  *     {@code NEURASEA_DB_USER} and {@code NEURASEA_DB_PASSWORD}); null for SQLite in the data directory
  * @param keyFile the token-hash key file; null for {@code neurasea.key} in the data directory. Hosts
  *     sharing one database must share this key.
+ * @param jurisdiction the law whose legal bases the platform's own privacy-ledger records cite
+ * @param minorRule how accounts flagged as minors' are treated
  */
 public record SampleHostOptions(
-    int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile) {
+    int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile,
+    Jurisdiction jurisdiction, MinorRule minorRule) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
@@ -37,6 +42,8 @@ public record SampleHostOptions(
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(adminUsername, "adminUsername");
+    Objects.requireNonNull(jurisdiction, "jurisdiction");
+    Objects.requireNonNull(minorRule, "minorRule");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
     }
@@ -44,7 +51,7 @@ public record SampleHostOptions(
 
   /** Options without a token reissue. */
   public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
-    this(port, bind, dataDir, adminUsername, false, null, null);
+    this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT);
   }
 
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
@@ -54,12 +61,14 @@ public record SampleHostOptions(
 
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
-    return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile);
+    return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
+        minorRule);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
-    return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile);
+    return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
+        minorRule);
   }
 
   /**
@@ -83,6 +92,10 @@ public record SampleHostOptions(
     boolean issueAdminToken = false;
     String db = blankToNull(env.get("NEURASEA_DB"));
     String keyFile = blankToNull(env.get("NEURASEA_KEY_FILE"));
+    String jurisdiction = env.getOrDefault("NEURASEA_PRIVACY_JURISDICTION", "gdpr");
+    String jurisdictionSource = "NEURASEA_PRIVACY_JURISDICTION";
+    String minorRule = env.getOrDefault("NEURASEA_MINOR_RULE", "guardian-consent");
+    String minorRuleSource = "NEURASEA_MINOR_RULE";
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--issue-admin-token")) {
@@ -123,12 +136,21 @@ public record SampleHostOptions(
         }
         case "--db" -> db = requireText(value, flag);
         case "--key-file" -> keyFile = requireText(value, flag);
+        case "--privacy-jurisdiction" -> {
+          jurisdiction = value;
+          jurisdictionSource = flag;
+        }
+        case "--minor-rule" -> {
+          minorRule = value;
+          minorRuleSource = flag;
+        }
         default -> throw new StartupException("unknown flag " + flag + "; run with --help to see the flags");
       }
     }
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
         requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
-        issueAdminToken, db, keyFile == null ? null : Path.of(keyFile));
+        issueAdminToken, db, keyFile == null ? null : Path.of(keyFile), parseJurisdiction(jurisdiction, jurisdictionSource),
+        parseMinorRule(minorRule, minorRuleSource));
   }
 
   /** What {@code --help} prints. */
@@ -149,6 +171,10 @@ public record SampleHostOptions(
                                                                         [env NEURASEA_DB, default SQLite in the data directory]
           --key-file PATH         token-hash key; hosts sharing one database must share it
                                                                         [env NEURASEA_KEY_FILE, default <data-dir>/neurasea.key]
+          --privacy-jurisdiction gdpr|pipl  legal bases the platform's own privacy records cite
+                                                                        [env NEURASEA_PRIVACY_JURISDICTION, default gdpr]
+          --minor-rule guardian-consent|block  accounts flagged as minors' wait for a guardian, or are disabled
+                                                                        [env NEURASEA_MINOR_RULE, default guardian-consent]
           --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
           --help                  print this help and exit
 
@@ -158,7 +184,24 @@ public record SampleHostOptions(
 
   private static boolean isFlag(String flag) {
     return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
-        || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file");
+        || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file")
+        || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule");
+  }
+
+  private static Jurisdiction parseJurisdiction(String value, String source) {
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "gdpr" -> Jurisdiction.GDPR;
+      case "pipl" -> Jurisdiction.PIPL;
+      default -> throw new StartupException(source + " must be gdpr or pipl, was '" + value + "'");
+    };
+  }
+
+  private static MinorRule parseMinorRule(String value, String source) {
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "guardian-consent" -> MinorRule.GUARDIAN_CONSENT;
+      case "block" -> MinorRule.BLOCK;
+      default -> throw new StartupException(source + " must be guardian-consent or block, was '" + value + "'");
+    };
   }
 
   private static String blankToNull(String value) {

@@ -201,6 +201,18 @@ class SampleHostTest {
         .isEqualTo(new SampleHostOptions(9100, "0.0.0.0", Path.of("/tmp/x"), "root"));
   }
 
+  @Test
+  void privacyJurisdictionAndMinorRuleComeFromFlagsOrEnvironment() {
+    SampleHostOptions options = SampleHostOptions.parse(List.of("--privacy-jurisdiction", "PIPL"),
+        Map.of("NEURASEA_MINOR_RULE", "block"));
+    assertThat(options.jurisdiction()).isEqualTo(com.neurasea.privacy.Jurisdiction.PIPL);
+    assertThat(options.minorRule()).isEqualTo(com.neurasea.privacy.MinorRule.BLOCK);
+    assertThatThrownBy(() -> SampleHostOptions.parse(List.of("--privacy-jurisdiction=ccpa"), Map.of()))
+        .isInstanceOf(StartupException.class).hasMessageContaining("--privacy-jurisdiction must be gdpr or pipl");
+    assertThatThrownBy(() -> SampleHostOptions.parse(List.of(), Map.of("NEURASEA_MINOR_RULE", "allow")))
+        .isInstanceOf(StartupException.class).hasMessageContaining("NEURASEA_MINOR_RULE must be guardian-consent");
+  }
+
   static JsonNode call(RunningHost host, String method, String path, String auth, String body, int status)
       throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(host.baseUri() + path))
