@@ -198,7 +198,7 @@ public final class NeuraSea implements AutoCloseable {
 
   private void sequenceQuietly() {
     try {
-      privacy.sequenceIfStaged();
+      privacy.sequence();
     } catch (RuntimeException e) {
       LOG.warn("sequencing staged privacy ledger records failed: {}", e.toString());
     }

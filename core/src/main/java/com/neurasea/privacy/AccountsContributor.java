@@ -1,11 +1,13 @@
 package com.neurasea.privacy;
 
+import com.neurasea.internal.CommandValidator;
 import com.neurasea.internal.Generations;
 import com.neurasea.internal.Times;
 import com.neurasea.model.AccountStatus;
 import com.neurasea.model.ApiToken;
 import com.neurasea.model.DataSubject;
 import com.neurasea.model.ErasureResult;
+import com.neurasea.model.FieldError;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.Membership;
 import com.neurasea.model.NeuraSeaException;
@@ -13,6 +15,7 @@ import com.neurasea.model.PageRequest;
 import com.neurasea.model.PersonalDataItem;
 import com.neurasea.model.RoleBinding;
 import com.neurasea.model.Subject;
+import com.neurasea.model.UpdateUser;
 import com.neurasea.model.User;
 import com.neurasea.spi.PersonalDataContributor;
 import com.neurasea.spi.Storage;
@@ -24,10 +27,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * The platform's accounts as a {@link PersonalDataContributor}: the profile, contact details and
@@ -39,15 +40,15 @@ import java.util.regex.Pattern;
  */
 final class AccountsContributor implements PersonalDataContributor {
   static final String NAME = "accounts";
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}");
-  private static final Pattern PHONE = Pattern.compile("\\+?[0-9 ()-]{4,32}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final CommandValidator validator;
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
 
-  AccountsContributor(Storage storage, Clock clock, Generations generations) {
+  AccountsContributor(Storage storage, Clock clock, Generations generations, CommandValidator validator) {
+    this.validator = validator;
     this.storage = storage;
     this.clock = clock;
     this.generations = generations;
@@ -131,28 +132,17 @@ final class AccountsContributor implements PersonalDataContributor {
     if (mine.isEmpty()) {
       return mine;
     }
-    String displayName = corrections.get("displayName");
-    String email = corrections.get("email");
-    String phone = corrections.get("phone");
-    if (displayName != null && (displayName.isBlank() || displayName.length() > 128)) {
-      throw NeuraSeaException.invalid("corrections.displayName", "must be 1 to 128 characters");
-    }
-    if (email != null && !email.isEmpty() && !EMAIL.matcher(email).matches()) {
-      throw NeuraSeaException.invalid("corrections.email", "is not an e-mail address");
-    }
-    if (phone != null && !phone.isEmpty() && !PHONE.matcher(phone).matches()) {
-      throw NeuraSeaException.invalid("corrections.phone", "is not a phone number");
+    UpdateUser change = new UpdateUser(corrections.get("displayName"), corrections.get("email"),
+        corrections.get("phone"));
+    try {
+      validator.validate("corrections", change);
+    } catch (NeuraSeaException e) {
+      throw new NeuraSeaException(e.code(), e.getMessage(), e.fieldErrors().stream()
+          .map(f -> new FieldError("corrections." + f.field(), f.message())).toList(), null);
     }
     storage.inTransaction(stores -> {
       User u = stores.tenancy().findUser(subject.userId()).orElseThrow(() -> NeuraSeaException.notFound("user"));
-      String newEmail = mine.contains("email") ? emptyToNull(email) : u.email();
-      String newPhone = mine.contains("phone") ? emptyToNull(phone) : u.phone();
-      User updated = new User(u.id(), u.username(), mine.contains("displayName") ? displayName : u.displayName(),
-          newEmail, newPhone, u.loginMethod(),
-          Objects.equals(newEmail, u.email()) ? u.emailVerifiedAt() : null,
-          Objects.equals(newPhone, u.phone()) ? u.phoneVerifiedAt() : null,
-          u.status(), u.createdAt(), Times.now(clock));
-      stores.tenancy().updateUser(updated);
+      stores.tenancy().updateUser(u.withProfile(change, Times.now(clock)));
       return null;
     });
     return mine;
@@ -218,10 +208,6 @@ final class AccountsContributor implements PersonalDataContributor {
       out.append("0123456789abcdefghijklmnopqrstuvwxyz".charAt(RANDOM.nextInt(36)));
     }
     return out.toString();
-  }
-
-  private static String emptyToNull(String value) {
-    return value == null || value.isEmpty() ? null : value;
   }
 
   private static String text(Instant instant) {

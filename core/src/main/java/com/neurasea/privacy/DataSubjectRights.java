@@ -1,5 +1,6 @@
 package com.neurasea.privacy;
 
+import com.neurasea.internal.CommandValidator;
 import com.neurasea.internal.Generations;
 import com.neurasea.internal.AccessChecks;
 import com.neurasea.internal.IdGenerator;
@@ -98,7 +99,8 @@ public final class DataSubjectRights {
 
   @Inject
   DataSubjectRights(Storage storage, Clock clock, IdGenerator ids, AccessChecks permissions, PrivacyLedger ledger,
-      Generations generations, MinorRule minorRule, Set<PersonalDataContributor> hostContributors) {
+      Generations generations, MinorRule minorRule, CommandValidator validator,
+      Set<PersonalDataContributor> hostContributors) {
     this.storage = storage;
     this.clock = clock;
     this.ids = ids;
@@ -106,7 +108,7 @@ public final class DataSubjectRights {
     this.ledger = ledger;
     this.generations = generations;
     this.minorRule = minorRule;
-    List<PersonalDataContributor> all = new ArrayList<>(List.of(new AccountsContributor(storage, clock, generations),
+    List<PersonalDataContributor> all = new ArrayList<>(List.of(new AccountsContributor(storage, clock, generations, validator),
         new LedgerContributor(storage, ledger), new PrivacyRecordsContributor(storage)));
     Set<String> names = new TreeSet<>();
     all.forEach(c -> names.add(c.name()));
@@ -337,7 +339,7 @@ public final class DataSubjectRights {
   }
 
   private RequestReceipt rectify(Caller caller, SubjectRequest current) {
-    Map<String, String> corrections = parseCorrections(current.payload());
+    Map<String, String> corrections = RecordCodec.decodeDetails(current.payload());
     DataSubject subject = subject(current.userId());
     Set<String> changed = new TreeSet<>();
     for (PersonalDataContributor contributor : contributors) {
@@ -530,7 +532,7 @@ public final class DataSubjectRights {
    * @return the field names, sorted; empty for other requests or once it is closed
    */
   public static Set<String> correctionFields(SubjectRequest request) {
-    return new TreeSet<>(parseCorrections(request.payload()).keySet());
+    return new TreeSet<>(RecordCodec.decodeDetails(request.payload()).keySet());
   }
 
   /**
@@ -1050,22 +1052,7 @@ public final class DataSubjectRights {
     if (!errors.isEmpty()) {
       throw new NeuraSeaException(ErrorCode.INVALID_ARGUMENT, "the corrections are invalid", errors, null);
     }
-    StringBuilder payload = new StringBuilder();
-    new TreeMap<>(corrections).forEach((f, v) -> payload.append(f).append('=').append(v).append('\n'));
-    return payload.toString();
-  }
-
-  private static Map<String, String> parseCorrections(String payload) {
-    Map<String, String> corrections = new LinkedHashMap<>();
-    if (payload != null) {
-      for (String line : payload.split("\n")) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          corrections.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-      }
-    }
-    return corrections;
+    return RecordCodec.encodeDetails(new TreeMap<>(corrections));
   }
 
   private static List<String> categoriesOfFields(Set<String> fields) {

@@ -207,6 +207,10 @@ public final class PrivacyLedger {
    */
   public long sequence() {
     LedgerStore store = storage.ledger();
+    // Every read sequences first: a plain read when nothing is staged, not a locked write transaction.
+    if (!store.hasStaged()) {
+      return 0;
+    }
     sequenceLock.lock();
     try {
       long moved = 0;
@@ -231,15 +235,6 @@ public final class PrivacyLedger {
     } finally {
       sequenceLock.unlock();
     }
-  }
-
-  /**
-   * Runs {@link #sequence()} when anything is staged; what the background task calls.
-   *
-   * @return the number of records moved
-   */
-  public long sequenceIfStaged() {
-    return storage.ledger().hasStaged() ? sequence() : 0;
   }
 
   /**

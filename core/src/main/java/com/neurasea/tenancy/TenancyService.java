@@ -243,14 +243,7 @@ public final class TenancyService {
       requireAccountAdmin(caller, userId);
     }
     User current = storage.tenancy().findUser(userId).orElseThrow(() -> NeuraSeaException.notFound("user"));
-    String email = command.email() == null ? current.email() : emptyToNull(command.email());
-    String phone = command.phone() == null ? current.phone() : emptyToNull(command.phone());
-    User updated = new User(current.id(), current.username(),
-        command.displayName() == null ? current.displayName() : emptyToNull(command.displayName()),
-        email, phone, current.loginMethod(),
-        Objects.equals(email, current.email()) ? current.emailVerifiedAt() : null,
-        Objects.equals(phone, current.phone()) ? current.phoneVerifiedAt() : null,
-        current.status(), current.createdAt(), Times.now(clock));
+    User updated = current.withProfile(command, Times.now(clock));
     List<String> changed = new ArrayList<>();
     if (!Objects.equals(updated.displayName(), current.displayName())) {
       changed.add(DISPLAY_NAME);

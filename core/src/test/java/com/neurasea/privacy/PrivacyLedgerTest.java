@@ -391,7 +391,7 @@ class PrivacyLedgerTest {
     assertThat(t.storage.ledger().hasStaged()).isTrue();
 
     try (var next = t.sibling(dir, AccessCacheSettings.DEFAULT)) {
-      assertThat(next.privacy().sequenceIfStaged()).isEqualTo(1);
+      assertThat(next.privacy().sequence()).isEqualTo(1);
       assertThat(next.privacy().recordsOf(self(alice), alice.id(), 0, 100))
           .anySatisfy(r -> assertThat(r.reference()).isEqualTo("request:orphan"));
       assertThat(next.privacy().verify(t.admin).ok()).isTrue();

@@ -51,6 +51,26 @@ public record User(
     return phoneVerifiedAt != null;
   }
 
+  /**
+   * Returns a copy with a profile change applied: a null field of the change keeps the current
+   * value, an empty one clears it, and a changed e-mail or phone loses its verification.
+   *
+   * @param change the change
+   * @param at when it was made
+   * @return the changed user
+   */
+  public User withProfile(UpdateUser change, Instant at) {
+    String newEmail = change.email() == null ? email : emptyToNull(change.email());
+    String newPhone = change.phone() == null ? phone : emptyToNull(change.phone());
+    return new User(id, username, change.displayName() == null ? displayName : emptyToNull(change.displayName()),
+        newEmail, newPhone, loginMethod, Objects.equals(newEmail, email) ? emailVerifiedAt : null,
+        Objects.equals(newPhone, phone) ? phoneVerifiedAt : null, status, createdAt, at);
+  }
+
+  private static String emptyToNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
   /** Returns a copy with another status. */
   public User withStatus(AccountStatus newStatus, Instant at) {
     return new User(id, username, displayName, email, phone, loginMethod, emailVerifiedAt, phoneVerifiedAt,
