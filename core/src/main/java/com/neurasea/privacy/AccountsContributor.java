@@ -2,6 +2,7 @@ package com.neurasea.privacy;
 
 import com.neurasea.internal.CommandValidator;
 import com.neurasea.internal.Generations;
+import com.neurasea.internal.IdGenerator;
 import com.neurasea.internal.Times;
 import com.neurasea.model.AccountStatus;
 import com.neurasea.model.ApiToken;
@@ -19,7 +20,6 @@ import com.neurasea.model.UpdateUser;
 import com.neurasea.model.User;
 import com.neurasea.spi.PersonalDataContributor;
 import com.neurasea.spi.Storage;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,14 +40,16 @@ import java.util.function.Predicate;
  */
 final class AccountsContributor implements PersonalDataContributor {
   static final String NAME = "accounts";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final CommandValidator validator;
+  private final IdGenerator ids;
   private final Storage storage;
   private final Clock clock;
   private final Generations generations;
 
-  AccountsContributor(Storage storage, Clock clock, Generations generations, CommandValidator validator) {
+  AccountsContributor(Storage storage, Clock clock, Generations generations, CommandValidator validator,
+      IdGenerator ids) {
+    this.ids = ids;
     this.validator = validator;
     this.storage = storage;
     this.clock = clock;
@@ -175,7 +177,7 @@ final class AccountsContributor implements PersonalDataContributor {
       }
       stores.tenancy().updateUser(updated);
       if (!keepProfile && !u.username().startsWith("erased-")) {
-        stores.tenancy().renameUser(u.id(), "erased-" + randomSuffix(), now);
+        stores.tenancy().renameUser(u.id(), ids.next("erased-"), now);
       }
       if (keep.test("user.org.membership") || keep.test("user.org.roles") || keep.test("user.org.groups")) {
         restricted.add("user.org");
@@ -200,14 +202,6 @@ final class AccountsContributor implements PersonalDataContributor {
     // Sessions, tokens and cached access of the account end everywhere.
     generations.bumpAll();
     return new ErasureResult(erased, restricted);
-  }
-
-  private static String randomSuffix() {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < 16; i++) {
-      out.append("0123456789abcdefghijklmnopqrstuvwxyz".charAt(RANDOM.nextInt(36)));
-    }
-    return out.toString();
   }
 
   private static String text(Instant instant) {

@@ -108,7 +108,7 @@ public final class DataSubjectRights {
     this.ledger = ledger;
     this.generations = generations;
     this.minorRule = minorRule;
-    List<PersonalDataContributor> all = new ArrayList<>(List.of(new AccountsContributor(storage, clock, generations, validator),
+    List<PersonalDataContributor> all = new ArrayList<>(List.of(new AccountsContributor(storage, clock, generations, validator, ids),
         new LedgerContributor(storage, ledger), new PrivacyRecordsContributor(storage)));
     Set<String> names = new TreeSet<>();
     all.forEach(c -> names.add(c.name()));

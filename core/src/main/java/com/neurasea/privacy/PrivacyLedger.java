@@ -826,69 +826,100 @@ public final class PrivacyLedger {
     sequence();
     LedgerStore store = storage.ledger();
     CompactRange range = new CompactRange();
-    ArrayDeque<StoredCheckpoint> checkpoints = new ArrayDeque<>();
-    long checkpointsFrom = 0;
-    long checked = 0;
-    long checkpointsChecked = 0;
-    long lastGoodCheckpoint = 0;
+    CheckpointCursor checkpoints = new CheckpointCursor(store);
+    long[] checkpointsChecked = {0};
+    long[] lastGoodCheckpoint = {0};
     byte[] previous = null;
     long expected = 0;
     while (true) {
-      if (checkpoints.isEmpty()) {
-        List<StoredCheckpoint> page = store.checkpoints(checkpointsFrom, 1000);
-        checkpoints.addAll(page);
-        if (!page.isEmpty()) {
-          checkpointsFrom = page.get(page.size() - 1).size() + 1;
-        }
-      }
-      // Checkpoints at the current size are due before the next entry.
-      while (!checkpoints.isEmpty() && checkpoints.peek().size() == expected) {
-        StoredCheckpoint checkpoint = checkpoints.poll();
-        VerificationReport bad = checkCheckpoint(checkpoint, range.root(), checked, checkpointsChecked,
-            lastGoodCheckpoint);
-        if (bad != null) {
-          return bad;
-        }
-        checkpointsChecked++;
-        lastGoodCheckpoint = checkpoint.size();
-        if (checkpoints.isEmpty()) {
-          List<StoredCheckpoint> page = store.checkpoints(checkpointsFrom, 1000);
-          checkpoints.addAll(page);
-          if (!page.isEmpty()) {
-            checkpointsFrom = page.get(page.size() - 1).size() + 1;
-          }
-        }
-      }
       List<LedgerEntry> page = store.read(expected, READ_PAGE);
-      if (page.isEmpty()) {
-        break;
-      }
       for (LedgerEntry entry : page) {
-        if (!checkpoints.isEmpty() && checkpoints.peek().size() == expected) {
-          break;
+        VerificationReport bad = checkDueCheckpoints(checkpoints, expected, range, checkpointsChecked,
+            lastGoodCheckpoint);
+        if (bad == null) {
+          bad = checkEntry(entry, expected, previous, expected, checkpointsChecked[0]);
         }
-        VerificationReport bad = checkEntry(entry, expected, previous, checked, checkpointsChecked);
         if (bad != null) {
           return bad;
         }
         range.append(entry.leafHash());
         previous = entry.leafHash();
         expected++;
-        checked++;
+      }
+      if (page.size() < READ_PAGE) {
+        break;
       }
     }
+    VerificationReport bad = checkDueCheckpoints(checkpoints, expected, range, checkpointsChecked,
+        lastGoodCheckpoint);
+    if (bad != null) {
+      return bad;
+    }
+    long checked = expected;
     long total = store.size();
     if (total > expected) {
       // read() stopped at a gap: the entry at `expected` is missing.
-      return new VerificationReport(checked, checkpointsChecked, expected, Problem.MISSING_ENTRY,
+      return new VerificationReport(checked, checkpointsChecked[0], expected, Problem.MISSING_ENTRY,
           "entry " + expected + " is missing (the ledger has entries up to " + (total - 1) + ")");
     }
-    if (!checkpoints.isEmpty()) {
-      StoredCheckpoint beyond = checkpoints.peek();
-      return new VerificationReport(checked, checkpointsChecked, expected, Problem.MISSING_ENTRY,
+    StoredCheckpoint beyond = checkpoints.peek();
+    if (beyond != null) {
+      return new VerificationReport(checked, checkpointsChecked[0], expected, Problem.MISSING_ENTRY,
           "the checkpoint at size " + beyond.size() + " covers entries the ledger no longer has, from " + expected);
     }
-    return new VerificationReport(checked, checkpointsChecked, -1, null, null);
+    return new VerificationReport(checked, checkpointsChecked[0], -1, null, null);
+  }
+
+  /** Checks the checkpoints that cover exactly the {@code size} entries read so far. */
+  private VerificationReport checkDueCheckpoints(CheckpointCursor checkpoints, long size, CompactRange range,
+      long[] checkedCount, long[] lastGood) {
+    while (checkpoints.dueAt(size)) {
+      StoredCheckpoint checkpoint = checkpoints.poll();
+      VerificationReport bad = checkCheckpoint(checkpoint, range.root(), size, checkedCount[0], lastGood[0]);
+      if (bad != null) {
+        return bad;
+      }
+      checkedCount[0]++;
+      lastGood[0] = checkpoint.size();
+    }
+    return null;
+  }
+
+  /** The stored checkpoints in increasing size, read a page at a time. */
+  private static final class CheckpointCursor {
+    private static final int PAGE = 1000;
+    private final LedgerStore store;
+    private final ArrayDeque<StoredCheckpoint> page = new ArrayDeque<>();
+    private long nextSize;
+    private boolean exhausted;
+
+    CheckpointCursor(LedgerStore store) {
+      this.store = store;
+    }
+
+    /** The next checkpoint, or null when there are no more. */
+    StoredCheckpoint peek() {
+      if (page.isEmpty() && !exhausted) {
+        List<StoredCheckpoint> read = store.checkpoints(nextSize, PAGE);
+        page.addAll(read);
+        exhausted = read.size() < PAGE;
+        if (!read.isEmpty()) {
+          nextSize = read.get(read.size() - 1).size() + 1;
+        }
+      }
+      return page.peek();
+    }
+
+    StoredCheckpoint poll() {
+      peek();
+      return page.poll();
+    }
+
+    /** Whether the next checkpoint covers exactly {@code size} entries. */
+    boolean dueAt(long size) {
+      StoredCheckpoint next = peek();
+      return next != null && next.size() == size;
+    }
   }
 
   private VerificationReport checkEntry(LedgerEntry entry, long expected, byte[] previous, long checked,
