@@ -379,6 +379,30 @@ class PrivacyLedgerTest {
   }
 
   @Test
+  void whenTheStoreIsGoneEveryBatchedCallerGetsUnavailableAndNothingHangs() throws Exception {
+    var storage = fresh.open();
+    try (var platform = com.neurasea.NeuraSea.builder().storage(storage).keyFile(dir.resolve("neurasea.key"))
+        .build()) {
+      storage.close();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<NeuraSeaException>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          calls.add(pool.submit(() -> thrown(() -> platform.privacy().record(ProcessingRecord.of(ProcessingKind.USE)
+              .module("routing").subject(alice.id()).categories("user.usage.request_time")
+              .purpose("service_delivery", "gdpr.contract").build()))));
+        }
+        for (Future<NeuraSeaException> call : calls) {
+          assertThat(call.get(1, TimeUnit.MINUTES).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    assertThat(ledger.verify(t.admin).ok()).isTrue();
+  }
+
+  @Test
   void recordsStagedByAnInstanceThatDiedAreSequencedByTheNextOne() throws Exception {
     ledger.sequence();
     // A unit of work commits its change and staged record, then the host dies before sequencing.
