@@ -17,6 +17,17 @@ public interface Storage extends Stores, AutoCloseable {
   <T> T inTransaction(TransactionWork<T> work);
 
   /**
+   * Runs work in one write transaction, like {@link #inTransaction}, for work whose every change
+   * follows from rows it has locked first: the quota store's lease, settle and pool-locking methods,
+   * and plain inserts. A backend may run it at a weaker isolation than {@code inTransaction} (read
+   * committed on PostgreSQL) so that writers contending for one hot row wait for its lock instead of
+   * failing and retrying; the default is {@code inTransaction}.
+   */
+  default <T> T inLockingTransaction(TransactionWork<T> work) {
+    return inTransaction(work);
+  }
+
+  /**
    * The notifier that tells other instances sharing this backend about changes, when the backend
    * is shared (PostgreSQL); empty for a backend only one process uses (SQLite).
    *

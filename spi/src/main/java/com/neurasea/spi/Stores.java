@@ -28,6 +28,9 @@ public interface Stores {
   /** Data-subject requests, legal holds, policy versions and acknowledgments, subject flags. */
   PrivacyStore privacy();
 
+  /** Quota accounts, pools, leases, usage records and model prices. */
+  QuotaStore quota();
+
   /**
    * Reads the facts a permission check needs about a user in a tenant. This runs on every access
    * cache miss: backends should override it to answer in one round trip; the default composes the

@@ -28,6 +28,7 @@ import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.PrivacyStore;
+import com.neurasea.spi.QuotaStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.Stores;
 import com.neurasea.spi.TenancyStore;
@@ -78,6 +79,11 @@ public abstract class AccessFactsContract extends StorageUnderTest {
       @Override
       public PrivacyStore privacy() {
         return storage().privacy();
+      }
+
+      @Override
+      public QuotaStore quota() {
+        return storage().quota();
       }
     };
     return plain.accessOf(tenantId, userId);

@@ -1,5 +1,6 @@
 package com.neurasea.tck;
 
+import com.neurasea.model.AccountRef;
 import com.neurasea.model.AccountStatus;
 import com.neurasea.model.ApiToken;
 import com.neurasea.model.BindingId;
@@ -10,8 +11,12 @@ import com.neurasea.model.HoldId;
 import com.neurasea.model.LegalHold;
 import com.neurasea.model.LoginMethod;
 import com.neurasea.model.Membership;
+import com.neurasea.model.ModelPrice;
 import com.neurasea.model.PolicyAcknowledgment;
 import com.neurasea.model.PolicyVersion;
+import com.neurasea.model.PriceId;
+import com.neurasea.model.QuotaAccount;
+import com.neurasea.model.QuotaLimits;
 import com.neurasea.model.RequestId;
 import com.neurasea.model.RequestStatus;
 import com.neurasea.model.RequestType;
@@ -25,6 +30,8 @@ import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TenantStatus;
 import com.neurasea.model.TokenId;
+import com.neurasea.model.UsageRecord;
+import com.neurasea.model.UsageStatus;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.NewLedgerEntry;
@@ -39,6 +46,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,8 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Test data for the storage contracts, public so adapter authors can reuse it in their own tests.
  *
  * <p>Every factory returns a new, valid record with random identifiers ({@code tnt_}, {@code usr_},
- * {@code grp_}, {@code rol_}, {@code rbd_}, {@code tok_}, {@code dsr_}, {@code hld_} followed by random
- * lowercase alphanumerics)
+ * {@code grp_}, {@code rol_}, {@code rbd_}, {@code tok_}, {@code dsr_}, {@code hld_}, {@code prc_},
+ * {@code req_} followed by random lowercase alphanumerics)
  * and instants of millisecond precision taken from {@link #nextInstant()}, so records created one after
  * another are ordered by creation time. Safe to call from several threads.
  */
@@ -321,6 +329,41 @@ public final class TckFixtures {
   /** The user's click-through acknowledgment of the version, now, from a documentation address. */
   public static PolicyAcknowledgment acknowledgment(UserId userId, String version) {
     return new PolicyAcknowledgment(userId, version, nextInstant(), "192.0.2.10", "click-through");
+  }
+
+  /** A new quota account (version 0) with the given limits, created now. */
+  public static QuotaAccount quotaAccount(AccountRef ref, QuotaLimits limits) {
+    Instant at = nextInstant();
+    return new QuotaAccount(ref, limits, 0, at, at);
+  }
+
+  /** A random request id, as a caller would send. */
+  public static String requestId() {
+    return randomId("req_");
+  }
+
+  /**
+   * A succeeded request of the user with the model, reserved and finished now, settled by host
+   * {@code host-a}: 120 prompt, 80 completion and 20 cached tokens, a client IP address and user
+   * agent, no token, price or error.
+   *
+   * @param tenantId the tenant
+   * @param userId the user, or null
+   * @param model the model, or null for a plain charge
+   * @param cost the credits charged
+   * @return the record
+   */
+  public static UsageRecord usageRecord(TenantId tenantId, UserId userId, String model, long cost) {
+    Instant startedAt = nextInstant();
+    return new UsageRecord(requestId(), tenantId, userId, null, model, model == null ? null : "channel-1", 120, 80,
+        20, cost, 0, null, ModelPrice.ONE, UsageStatus.SUCCEEDED, null, 1_500, startedAt, nextInstant(),
+        "192.0.2.10", "example-client/1.0", "host-a");
+  }
+
+  /** A price version of the model (platform-wide when {@code tenantId} is null) without multipliers, entered now. */
+  public static ModelPrice modelPrice(TenantId tenantId, String model, Instant effectiveFrom) {
+    return new ModelPrice(new PriceId(randomId(PriceId.PREFIX)), tenantId, model, effectiveFrom, 3_000_000,
+        15_000_000, 300_000, 0, Map.of(), nextInstant());
   }
 
   private static String randomAlphanumerics(int length) {

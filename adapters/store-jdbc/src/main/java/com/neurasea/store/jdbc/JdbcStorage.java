@@ -8,6 +8,7 @@ import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.PrivacyStore;
+import com.neurasea.spi.QuotaStore;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.TenancyStore;
 import com.neurasea.spi.TransactionWork;
@@ -45,8 +46,7 @@ public final class JdbcStorage implements Storage {
   private final PooledSession session;
   private final JdbcStores stores;
   private final StatementCache statementCache;
-  private final boolean lateral;
-  private final String ledgerAppendLock;
+  private final SqlDialect dialect;
   private final AutoCloseable resource;
   private final ChangeNotifier notifier;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -67,9 +67,8 @@ public final class JdbcStorage implements Storage {
     this.session = new PooledSession(jdbi, errors,
         new RetryPolicy(builder.maxTransactionAttempts == null ? 8 : builder.maxTransactionAttempts, 5, 250),
         isolation, builder.dialect.statementFailureAbortsTransaction());
-    this.lateral = builder.dialect.supportsLateralJoin();
-    this.ledgerAppendLock = builder.dialect.ledgerAppendLock();
-    this.stores = JdbcStores.over(session, lateral, ledgerAppendLock);
+    this.dialect = builder.dialect;
+    this.stores = JdbcStores.over(session, dialect);
   }
 
   /**
@@ -112,6 +111,11 @@ public final class JdbcStorage implements Storage {
   }
 
   @Override
+  public QuotaStore quota() {
+    return stores.quota();
+  }
+
+  @Override
   public AccessFacts accessOf(TenantId tenantId, UserId userId) {
     return stores.accessOf(tenantId, userId);
   }
@@ -119,7 +123,13 @@ public final class JdbcStorage implements Storage {
   @Override
   public <T> T inTransaction(TransactionWork<T> work) {
     Objects.requireNonNull(work, "work");
-    return session.transaction(bound -> work.apply(JdbcStores.over(bound, lateral, ledgerAppendLock)));
+    return session.transaction(bound -> work.apply(JdbcStores.over(bound, dialect)));
+  }
+
+  @Override
+  public <T> T inLockingTransaction(TransactionWork<T> work) {
+    Objects.requireNonNull(work, "work");
+    return session.lockingTransaction(bound -> work.apply(JdbcStores.over(bound, dialect)));
   }
 
   @Override

@@ -115,4 +115,17 @@ public interface SqlDialect {
   default String ledgerAppendLock() {
     return null;
   }
+
+  /**
+   * The clause appended to a {@code SELECT} of rows the same transaction goes on to change from what
+   * it read (a quota pool's balance): it locks them until the transaction ends, so that concurrent
+   * hosts take turns instead of both acting on one balance. Empty when the database's write
+   * transactions already serialize writers (SQLite's {@code BEGIN IMMEDIATE}, which has no such
+   * clause). The default is the standard {@code FOR UPDATE}.
+   *
+   * @return the clause with a leading space, or the empty string
+   */
+  default String rowLockClause() {
+    return " FOR UPDATE";
+  }
 }

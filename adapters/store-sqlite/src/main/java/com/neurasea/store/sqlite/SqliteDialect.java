@@ -71,6 +71,12 @@ final class SqliteDialect implements SqlDialect {
     return false;
   }
 
+  /** SQLite has no row locks: {@code BEGIN IMMEDIATE} already makes writers take turns. */
+  @Override
+  public String rowLockClause() {
+    return "";
+  }
+
   /** sqlite-jdbc compiles every prepared statement anew; the stores cache them per connection. */
   @Override
   public boolean cachePreparedStatements() {

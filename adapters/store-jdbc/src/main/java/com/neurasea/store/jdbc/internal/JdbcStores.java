@@ -7,8 +7,10 @@ import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
 import com.neurasea.spi.PrivacyStore;
+import com.neurasea.spi.QuotaStore;
 import com.neurasea.spi.Stores;
 import com.neurasea.spi.TenancyStore;
+import com.neurasea.store.jdbc.SqlDialect;
 
 /**
  * The stores over one session.
@@ -18,36 +20,27 @@ import com.neurasea.spi.TenancyStore;
  * @param permissions roles, bindings and grants
  * @param ledger the privacy ledger
  * @param privacy data-subject requests, legal holds, policy versions and acknowledgments, subject flags
+ * @param quota quota accounts, pools, leases, usage records and model prices
  * @param access the one-statement access query
  */
 public record JdbcStores(
     TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions, LedgerStore ledger,
-    PrivacyStore privacy, JdbcAccessQuery access)
+    PrivacyStore privacy, QuotaStore quota, JdbcAccessQuery access)
     implements Stores {
   /**
-   * The stores over a session, for a database whose write transactions serialize ledger appenders.
+   * The stores over a session, using what the dialect says about the database: lateral joins
+   * ({@link SqlDialect#supportsLateralJoin()}), the ledger append lock ({@link
+   * SqlDialect#ledgerAppendLock()}) and row locks ({@link SqlDialect#rowLockClause()}).
    *
    * @param session where their statements run
-   * @param lateral whether the database supports the lateral form of the access query
+   * @param dialect the database's dialect
    * @return the stores
    */
-  public static JdbcStores over(Session session, boolean lateral) {
-    return over(session, lateral, null);
-  }
-
-  /**
-   * The stores over a session.
-   *
-   * @param session where their statements run
-   * @param lateral whether the database supports the lateral form of the access query
-   * @param ledgerAppendLock the statement that serializes ledger appenders, null for none
-   *     ({@link com.neurasea.store.jdbc.SqlDialect#ledgerAppendLock()})
-   * @return the stores
-   */
-  public static JdbcStores over(Session session, boolean lateral, String ledgerAppendLock) {
+  public static JdbcStores over(Session session, SqlDialect dialect) {
     return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
-        new JdbcPermissionStore(session), new JdbcLedgerStore(session, ledgerAppendLock),
-        new JdbcPrivacyStore(session), new JdbcAccessQuery(session, lateral));
+        new JdbcPermissionStore(session), new JdbcLedgerStore(session, dialect.ledgerAppendLock()),
+        new JdbcPrivacyStore(session), new JdbcQuotaStore(session, dialect.rowLockClause()),
+        new JdbcAccessQuery(session, dialect.supportsLateralJoin()));
   }
 
   /** Reads the access facts in one statement. */

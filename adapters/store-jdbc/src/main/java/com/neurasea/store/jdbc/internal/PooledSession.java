@@ -20,10 +20,10 @@ public final class PooledSession implements Session {
   private final Jdbi jdbi;
   private final SqlErrors errors;
   private final RetryPolicy retry;
-  private final TransactionIsolationLevel isolation;
   private final boolean savepoints;
   private final ThreadLocal<Handle> current = new ThreadLocal<>();
   private final String setIsolation;
+  private final String setRowLockIsolation;
   private volatile boolean closed;
 
   /**
@@ -40,24 +40,40 @@ public final class PooledSession implements Session {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.errors = Objects.requireNonNull(errors, "errors");
     this.retry = Objects.requireNonNull(retry, "retry");
-    this.isolation = Objects.requireNonNull(isolation, "isolation");
-    this.setIsolation = "SET TRANSACTION ISOLATION LEVEL " + switch (isolation) {
+    Objects.requireNonNull(isolation, "isolation");
+    this.setIsolation = setIsolation(isolation);
+    // Work that locks the rows it changes needs no more than read committed.
+    this.setRowLockIsolation = setIsolation(isolation == TransactionIsolationLevel.READ_UNCOMMITTED
+        || isolation == TransactionIsolationLevel.NONE ? isolation : TransactionIsolationLevel.READ_COMMITTED);
+    this.savepoints = savepoints;
+  }
+
+  /** The statement that sets a transaction's isolation, null to keep the database's default. */
+  private static String setIsolation(TransactionIsolationLevel isolation) {
+    if (isolation == TransactionIsolationLevel.NONE) {
+      return null;
+    }
+    return "SET TRANSACTION ISOLATION LEVEL " + switch (isolation) {
       case READ_UNCOMMITTED -> "READ UNCOMMITTED";
       case READ_COMMITTED -> "READ COMMITTED";
       case REPEATABLE_READ -> "REPEATABLE READ";
       default -> "SERIALIZABLE";
     };
-    this.savepoints = savepoints;
   }
 
   @Override
   public <T> T call(SqlWork<T> work, Conflicts conflicts) {
-    return run(work, conflicts, false);
+    return run(work, conflicts, false, setIsolation);
   }
 
   @Override
   public <T> T atomic(SqlWork<T> work, Conflicts conflicts) {
-    return run(work, conflicts, true);
+    return run(work, conflicts, true, setIsolation);
+  }
+
+  @Override
+  public <T> T atomicWithRowLocks(SqlWork<T> work, Conflicts conflicts) {
+    return run(work, conflicts, true, setRowLockIsolation);
   }
 
   @Override
@@ -66,10 +82,10 @@ public final class PooledSession implements Session {
     if (joined != null) {
       return new BoundSession(joined, errors, savepoints).read(work);
     }
-    return run(work, Conflicts.NONE, false);
+    return run(work, Conflicts.NONE, false, setIsolation);
   }
 
-  private <T> T run(SqlWork<T> work, Conflicts conflicts, boolean atomic) {
+  private <T> T run(SqlWork<T> work, Conflicts conflicts, boolean atomic, String isolationStatement) {
     Handle joined = current.get();
     if (joined != null) {
       return new BoundSession(joined, errors, savepoints).call(work, conflicts);
@@ -77,7 +93,7 @@ public final class PooledSession implements Session {
     ensureOpen();
     for (int attempt = 1; ; attempt++) {
       try (Handle handle = jdbi.open()) {
-        return atomic ? inWriteTransaction(handle, work::run) : work.run(handle);
+        return atomic ? inWriteTransaction(handle, work::run, isolationStatement) : work.run(handle);
       } catch (RuntimeException e) {
         NeuraSeaException failure = errors.translate(e, conflicts);
         if (!(failure instanceof TransientFailure) || !retry.awaitRetry(attempt)) {
@@ -97,6 +113,22 @@ public final class PooledSession implements Session {
    * @return the result
    */
   public <T> T transaction(Function<Session, T> work) {
+    return transaction(work, setIsolation);
+  }
+
+  /**
+   * Like {@link #transaction(Function)}, at the weaker isolation of {@link #atomicWithRowLocks}: for
+   * work that locks every row it reads to change.
+   *
+   * @param work the work, given a session bound to the transaction
+   * @param <T> the result type
+   * @return the result
+   */
+  public <T> T lockingTransaction(Function<Session, T> work) {
+    return transaction(work, setRowLockIsolation);
+  }
+
+  private <T> T transaction(Function<Session, T> work, String isolationStatement) {
     Handle joined = current.get();
     if (joined != null) {
       return work.apply(new BoundSession(joined, errors, savepoints));
@@ -107,7 +139,7 @@ public final class PooledSession implements Session {
         BoundSession session = new BoundSession(handle, errors, savepoints);
         current.set(handle);
         try {
-          return inWriteTransaction(handle, h -> work.apply(session));
+          return inWriteTransaction(handle, h -> work.apply(session), isolationStatement);
         } finally {
           current.remove();
           session.end();
@@ -130,15 +162,16 @@ public final class PooledSession implements Session {
     return errors.translate(e, Conflicts.NONE);
   }
 
-  private <T> T inWriteTransaction(Handle handle, HandleCallback<T, RuntimeException> work) {
-    if (isolation == TransactionIsolationLevel.NONE) {
+  private static <T> T inWriteTransaction(Handle handle, HandleCallback<T, RuntimeException> work,
+      String isolationStatement) {
+    if (isolationStatement == null) {
       return handle.inTransaction(work);
     }
     // Standard SQL, as the transaction's first statement: unlike switching the connection's level
     // (which the driver does by reading it, setting it and restoring it: four round trips on
     // PostgreSQL), it costs one statement and needs no restoring.
     return handle.inTransaction(h -> {
-      h.execute(setIsolation);
+      h.execute(isolationStatement);
       return work.withHandle(h);
     });
   }

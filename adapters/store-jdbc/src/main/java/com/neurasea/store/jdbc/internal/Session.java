@@ -28,6 +28,23 @@ public interface Session {
   <T> T atomic(SqlWork<T> work, Conflicts conflicts);
 
   /**
+   * Runs multi-statement work atomically that locks every row it changes from what it read, with
+   * {@link com.neurasea.store.jdbc.SqlDialect#rowLockClause()}, before it reads it. In a
+   * transaction of its own the work may run at a weaker isolation than other writes (read
+   * committed on PostgreSQL), where a row read under a lock is its last committed version and
+   * contention means waiting for the lock, not a serialization failure; as part of an enclosing
+   * transaction it runs at that transaction's isolation, like {@link #atomic}.
+   *
+   * @param work the work
+   * @param conflicts how a unique violation maps to a field
+   * @param <T> the result type
+   * @return the result
+   */
+  default <T> T atomicWithRowLocks(SqlWork<T> work, Conflicts conflicts) {
+    return atomic(work, conflicts);
+  }
+
+  /**
    * Runs a read, translating database errors.
    *
    * @param work the work
