@@ -9,6 +9,9 @@ import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.CheckpointSchedule;
 import com.neurasea.privacy.DataSubjectRights;
 import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.quota.PriceTable;
+import com.neurasea.quota.QuotaEngine;
+import com.neurasea.quota.QuotaService;
 import com.neurasea.spi.ChangeNotifier;
 import com.neurasea.spi.Storage;
 import com.neurasea.tenancy.GroupService;
@@ -53,6 +56,9 @@ public final class NeuraSea implements AutoCloseable {
   private final IdentityService identity;
   private final PrivacyLedger privacy;
   private final DataSubjectRights dataSubjects;
+  private final QuotaService quotas;
+  private final QuotaEngine quotaEngine;
+  private final PriceTable prices;
   private final ScheduledExecutorService background;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final AutoCloseable subscription;
@@ -60,14 +66,17 @@ public final class NeuraSea implements AutoCloseable {
 
   @Inject
   NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity,
-      PrivacyLedger privacy, DataSubjectRights dataSubjects, CheckpointSchedule checkpoints, Storage storage,
-      Generations generations) {
+      PrivacyLedger privacy, DataSubjectRights dataSubjects, QuotaService quotas, QuotaEngine quotaEngine,
+      PriceTable prices, CheckpointSchedule checkpoints, Storage storage, Generations generations) {
     this.tenancy = tenancy;
     this.groups = groups;
     this.permissions = permissions;
     this.identity = identity;
     this.privacy = privacy;
     this.dataSubjects = dataSubjects;
+    this.quotas = quotas;
+    this.quotaEngine = quotaEngine;
+    this.prices = prices;
     Optional<ChangeNotifier> notifier = storage.changeNotifier();
     if (notifier.isPresent()) {
       // Other instances on the same database learn of our changes, and we of theirs.
@@ -127,6 +136,21 @@ public final class NeuraSea implements AutoCloseable {
     return dataSubjects;
   }
 
+  /** Quota accounts and limits, usage records and daily statistics. */
+  public QuotaService quotas() {
+    return quotas;
+  }
+
+  /** The quota hot path: reserve, settle, release. */
+  public QuotaEngine quotaEngine() {
+    return quotaEngine;
+  }
+
+  /** Model prices. */
+  public PriceTable prices() {
+    return prices;
+  }
+
   /** The privacy ledger: processing records, checkpoints, proofs and verification. */
   public PrivacyLedger privacy() {
     return privacy;
@@ -163,6 +187,8 @@ public final class NeuraSea implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flushQuietly();
+    quotaEngine.close();
+    sequenceQuietly();
     checkpointQuietly();
     if (subscription != null) {
       try {

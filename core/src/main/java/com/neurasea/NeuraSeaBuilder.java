@@ -13,6 +13,7 @@ import com.neurasea.permissions.AccessCacheSettings;
 import com.neurasea.privacy.CheckpointSchedule;
 import com.neurasea.privacy.Jurisdiction;
 import com.neurasea.privacy.MinorRule;
+import com.neurasea.quota.QuotaSettings;
 import com.neurasea.privacy.Taxonomy;
 import com.neurasea.secrets.FileKeyProvider;
 import com.neurasea.spi.IdentityProvider;
@@ -50,6 +51,7 @@ public final class NeuraSeaBuilder {
   private Jurisdiction jurisdiction;
   private CheckpointSchedule checkpointSchedule;
   private MinorRule minorRule;
+  private QuotaSettings quotaSettings;
   private final List<PersonalDataContributor> contributors = new ArrayList<>();
   private final List<IdentityProvider> identityProviders = new ArrayList<>();
 
@@ -161,6 +163,16 @@ public final class NeuraSeaBuilder {
   }
 
   /**
+   * Sets how this host's quota engine runs (host id, settlement journal, lease and reservation
+   * timeouts); defaults to {@link QuotaSettings#DEFAULT}.
+   */
+  public NeuraSeaBuilder quotaSettings(QuotaSettings settings) {
+    requireState(this.quotaSettings == null, "quotaSettings was already set");
+    this.quotaSettings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /**
    * Adds a module of the host's that holds personal information, so that access, rectification,
    * erasure and retention reach it; asked after the platform's own, in the order added.
    */
@@ -225,6 +237,9 @@ public final class NeuraSeaBuilder {
           }
           if (minorRule != null) {
             OptionalBinder.newOptionalBinder(binder(), MinorRule.class).setBinding().toInstance(minorRule);
+          }
+          if (quotaSettings != null) {
+            OptionalBinder.newOptionalBinder(binder(), QuotaSettings.class).setBinding().toInstance(quotaSettings);
           }
           Multibinder<PersonalDataContributor> personalData =
               Multibinder.newSetBinder(binder(), PersonalDataContributor.class);

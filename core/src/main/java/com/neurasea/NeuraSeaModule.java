@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.OptionalBinder;
 import com.neurasea.identity.IdentityModule;
 import com.neurasea.privacy.PrivacyModule;
+import com.neurasea.quota.QuotaModule;
 import com.neurasea.permissions.PermissionsModule;
 import com.neurasea.tenancy.TenancyModule;
 import java.time.Clock;
@@ -23,6 +24,7 @@ public final class NeuraSeaModule extends AbstractModule {
     install(new TenancyModule());
     install(new IdentityModule());
     install(new PrivacyModule());
+    install(new QuotaModule());
     bind(NeuraSea.class);
   }
 }

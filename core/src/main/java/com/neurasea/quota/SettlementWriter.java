@@ -1,0 +1,151 @@
+package com.neurasea.quota;
+
+import com.neurasea.model.ProcessingKind;
+import com.neurasea.model.ProcessingRecord;
+import com.neurasea.model.TenantId;
+import com.neurasea.model.UsageRecord;
+import com.neurasea.model.UserId;
+import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.spi.Settlement;
+import com.neurasea.spi.Storage;
+import com.neurasea.spi.Stores;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes settlements to the store in batches, off the request path: one transaction per batch writes
+ * the usage records, consumes their charges from this host's leases and stages one privacy ledger
+ * record per user of the batch, so the books and the ledger never disagree with the records.
+ */
+final class SettlementWriter {
+  /** Settlements per transaction. */
+  static final int MAX_BATCH = 512;
+
+  /** A settlement and the local pools its charges came out of. */
+  record Pending(Settlement settlement, LocalPool[] pools, long[] amounts, long sequence) {}
+
+  private final Storage storage;
+  private final PrivacyLedger ledger;
+  private final String hostId;
+  private final SettlementJournal journal;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  /** A batch whose write failed, written first next time. Guarded by this. */
+  private List<Pending> carried = List.of();
+
+  SettlementWriter(Storage storage, PrivacyLedger ledger, String hostId, SettlementJournal journal) {
+    this.storage = storage;
+    this.ledger = ledger;
+    this.hostId = hostId;
+    this.journal = journal;
+  }
+
+  /** Queues a settlement; its charges are already counted in its pools' {@code unflushed}. */
+  void enqueue(Settlement settlement, LocalPool[] pools, long[] amounts) {
+    long sequence = journal.append(settlement);
+    queue.add(new Pending(settlement, pools, amounts, sequence));
+    queued.incrementAndGet();
+  }
+
+  /** How many settlements wait to be written. */
+  int backlog() {
+    return queued.get() + carried.size();
+  }
+
+  /**
+   * Writes everything queued. A batch that fails stays first in line and the failure is thrown.
+   *
+   * @return how many usage records were written
+   */
+  synchronized int flush() {
+    int written = 0;
+    while (true) {
+      List<Pending> batch = carried.isEmpty() ? drain() : carried;
+      if (batch.isEmpty()) {
+        return written;
+      }
+      carried = batch;
+      written += write(batch);
+      carried = List.of();
+      for (Pending pending : batch) {
+        for (int i = 0; i < pending.pools.length; i++) {
+          pending.pools[i].unflushed.add(-pending.amounts[i]);
+          pending.pools[i].leased.addAndGet(-pending.amounts[i]);
+        }
+      }
+      journal.written(batch.get(batch.size() - 1).sequence);
+    }
+  }
+
+  private List<Pending> drain() {
+    List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, Math.max(1, queued.get())));
+    Pending next;
+    while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+      queued.decrementAndGet();
+      batch.add(next);
+    }
+    return batch;
+  }
+
+  private int write(List<Pending> batch) {
+    List<Settlement> settlements = new ArrayList<>(batch.size());
+    for (Pending pending : batch) {
+      settlements.add(pending.settlement);
+    }
+    return storage.inLockingTransaction(stores -> {
+      List<UsageRecord> written = stores.quota().settle(hostId, settlements);
+      recordInLedger(stores, written);
+      return written.size();
+    });
+  }
+
+  /** Writes replayed settlements (journal recovery) in one transaction; skips those already stored. */
+  List<UsageRecord> writeReplayed(List<Settlement> settlements) {
+    return storage.inLockingTransaction(stores -> {
+      List<UsageRecord> written = stores.quota().settle(hostId, settlements);
+      recordInLedger(stores, written);
+      return written;
+    });
+  }
+
+  private void recordInLedger(Stores stores, List<UsageRecord> written) {
+    record Subject(TenantId tenant, UserId user) {}
+    Map<Subject, List<UsageRecord>> bySubject = new LinkedHashMap<>();
+    for (UsageRecord usage : written) {
+      if (usage.userId() != null) {
+        bySubject.computeIfAbsent(new Subject(usage.tenantId(), usage.userId()), s -> new ArrayList<>()).add(usage);
+      }
+    }
+    bySubject.forEach((subject, records) -> ledger.record(stores, usageRecord(subject.tenant(), subject.user(),
+        records)));
+  }
+
+  private ProcessingRecord usageRecord(TenantId tenant, UserId user, List<UsageRecord> records) {
+    List<String> categories = new ArrayList<>(List.of("user.usage.request_time", "user.usage.model_and_node",
+        "user.usage.task_status", "user.usage.consumed_quota"));
+    boolean errors = false;
+    boolean ip = false;
+    boolean agent = false;
+    for (UsageRecord usage : records) {
+      errors |= usage.errorCode() != null;
+      ip |= usage.clientIp() != null;
+      agent |= usage.userAgent() != null;
+    }
+    if (errors) {
+      categories.add("user.usage.error_codes");
+    }
+    if (ip) {
+      categories.add("user.device.ip_address");
+    }
+    if (agent) {
+      categories.add("user.device.user_agent");
+    }
+    return ProcessingRecord.of(ProcessingKind.COLLECTION).module("quota").tenant(tenant).subject(user)
+        .categories(categories).purpose("service_delivery", ledger.jurisdiction().contract())
+        .reference("usage:" + records.size() + ":" + records.get(0).requestId()).build();
+  }
+}
