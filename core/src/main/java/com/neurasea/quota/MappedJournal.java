@@ -1,5 +1,7 @@
 package com.neurasea.quota;
 
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.NeuraSeaException;
 import com.neurasea.spi.Settlement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,7 +68,8 @@ final class MappedJournal implements SettlementJournal {
     }
     if (acquired == null) {
       lockChannel.close();
-      throw new IllegalStateException("the quota journal " + directory + " is in use by another instance");
+      throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the quota journal " + directory
+          + " is in use by another instance; give each instance its own");
     }
     this.lock = acquired;
     this.hostId = hostId(directory, defaultHostId);
@@ -277,7 +280,7 @@ final class MappedJournal implements SettlementJournal {
     if (Files.exists(file)) {
       String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
       if (wanted != null && !wanted.equals(stored)) {
-        throw new IllegalStateException("the quota journal " + directory + " belongs to host " + stored
+        throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the quota journal " + directory + " belongs to host " + stored
             + ", not " + wanted);
       }
       return stored;

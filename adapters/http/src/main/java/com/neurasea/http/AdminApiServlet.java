@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The NeuraSea admin API as one Jakarta Servlet 6 servlet: {@code /admin/v1/...} (JSON, Bearer or
  * Basic credentials; the privacy ledger's key and exports answer {@code text/plain}, the entry
- * export streamed), {@code GET /healthz} and {@code GET /openapi.json} (both without credentials).
+ * export streamed, and the daily usage statistics may be asked for as {@code text/csv}), {@code GET /healthz} and {@code GET /openapi.json} (both without credentials).
  *
  * <p>Mount it on {@link #URL_PATTERNS} in any servlet container, e.g. embedded Jetty:
  * <pre>{@code
@@ -60,6 +60,7 @@ public final class AdminApiServlet extends HttpServlet {
   private static final int MAX_DRAIN_BYTES = 4 * MAX_BODY_BYTES;
   private static final String JSON = "application/json;charset=utf-8";
   private static final String TEXT = "text/plain;charset=utf-8";
+  private static final String CSV = "text/csv;charset=utf-8";
 
   private final transient ObjectMapper mapper;
   private final transient List<Route> routes;
@@ -115,12 +116,15 @@ public final class AdminApiServlet extends HttpServlet {
       RouteMatch match = find(request);
       route = match.route();
       Principal principal = route.authenticated() ? authenticator.authenticate(request) : null;
-      Object body = route.requestBody() == null ? null : readBody(request, route.requestBody());
+      Object body = route.requestBody() == null ? null : readBody(request, route);
       Object result = route.handler().handle(new ApiCall(request, match.parameters(), principal, body));
       if (result instanceof AdminRoutes.TextStream stream) {
         stream(request, response, route, stream);
       } else if (result instanceof AdminRoutes.PlainText text) {
         send(response, route.status(), text.text().getBytes(StandardCharsets.UTF_8), Map.of(), TEXT);
+      } else if (result instanceof AdminRoutes.CsvText csv) {
+        send(response, route.status(), csv.text().getBytes(StandardCharsets.UTF_8),
+            Map.of("Content-Disposition", "attachment; filename=\"" + csv.filename() + "\""), CSV);
       } else {
         send(response, route.status(), route.status() == 204 ? null : encode(result), Map.of(), JSON);
       }
@@ -174,7 +178,8 @@ public final class AdminApiServlet extends HttpServlet {
     return allowed.isEmpty() ? null : new RouteMatch(null, Map.of(), allowed);
   }
 
-  private Object readBody(HttpServletRequest request, Class<?> type) {
+  private Object readBody(HttpServletRequest request, Route route) {
+    Class<?> type = route.requestBody();
     if (request.getContentLengthLong() > MAX_BODY_BYTES) {
       throw tooLarge(request);
     }
@@ -188,6 +193,9 @@ public final class AdminApiServlet extends HttpServlet {
       throw tooLarge(request);
     }
     if (isBlank(bytes)) {
+      if (route.bodyOptional()) {
+        return null;
+      }
       throw ApiFailure.badRequest("a JSON request body is required");
     }
     if (!isJson(request.getContentType())) {

@@ -37,6 +37,8 @@ final class AdminRoutes {
     routes.addAll(TokenRoutes.all(platform));
     routes.addAll(PrivacyRoutes.all(platform));
     routes.addAll(DataSubjectRoutes.all(platform));
+    routes.addAll(QuotaRoutes.all(platform));
+    routes.addAll(ReservationRoutes.all(platform));
     return List.copyOf(routes);
   }
 
@@ -66,6 +68,14 @@ final class AdminRoutes {
    * @param text the text
    */
   record PlainText(String text) {}
+
+  /**
+   * A CSV response body ({@code text/csv;charset=utf-8}), offered for download under a file name.
+   *
+   * @param text the CSV (RFC 4180)
+   * @param filename the file name to suggest, plain ASCII without quotes
+   */
+  record CsvText(String text, String filename) {}
 
   /**
    * A plain-text response body written as it is produced, for answers too large to hold in memory.

@@ -4,6 +4,7 @@ import com.neurasea.model.BindingId;
 import com.neurasea.model.Caller;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.HoldId;
+import com.neurasea.model.ModelPrice;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.PageRequest;
 import com.neurasea.model.Principal;
@@ -13,10 +14,14 @@ import com.neurasea.model.TenantId;
 import com.neurasea.model.TokenId;
 import com.neurasea.model.UserId;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * One call to a route as a handler sees it: the authenticated principal, the path parameters parsed
@@ -200,16 +205,73 @@ final class ApiCall {
 
   /** A user named by a query parameter; malformed ids fail with 400 naming the parameter. */
   UserId queryUserId(String name) {
+    return queryId(name, UserId::of);
+  }
+
+  /** An API token named by a query parameter; malformed ids fail with 400 naming the parameter. */
+  TokenId queryTokenId(String name) {
+    return queryId(name, TokenId::of);
+  }
+
+  private <T> T queryId(String name, Function<String, T> parse) {
     String value = query(name);
     if (value == null) {
       return null;
     }
     try {
-      return UserId.of(value);
+      return parse.apply(value);
     } catch (NeuraSeaException e) {
       throw ApiFailure.invalid(name, e.fieldErrors().isEmpty() ? "is not a well-formed identifier"
           : e.fieldErrors().get(0).message());
     }
+  }
+
+  /** An ISO-8601 instant named by a query parameter, null when absent. */
+  Instant queryInstant(String name) {
+    String value = query(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeException e) {
+      throw ApiFailure.invalid(name, "must be an ISO-8601 timestamp such as 2030-01-31T12:00:00Z");
+    }
+  }
+
+  /** A required calendar day ({@code YYYY-MM-DD}) named by a query parameter. */
+  LocalDate queryDate(String name) {
+    String value = query(name);
+    if (value == null) {
+      throw ApiFailure.invalid(name, "is required");
+    }
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeException e) {
+      throw ApiFailure.invalid(name, "must be a date such as 2030-01-31");
+    }
+  }
+
+  /** A model name named by a query parameter, null when absent. */
+  String queryModel(String name) {
+    String value = query(name);
+    if (value != null && !ModelPrice.isModelName(value)) {
+      throw ApiFailure.invalid(name, "must be 1-128 printable characters without spaces");
+    }
+    return value;
+  }
+
+  /** A constant of an enum named by its key (any case) in a query parameter, null when absent. */
+  <E extends Enum<E>> E queryKey(String name, Class<E> type) {
+    String value = query(name);
+    if (value == null) {
+      return null;
+    }
+    E constant = ApiJson.parseKey(type, value);
+    if (constant == null) {
+      throw ApiFailure.invalid(name, "must be one of " + ApiJson.keys(type));
+    }
+    return constant;
   }
 
   private int integer(String name, int absent) {

@@ -1,8 +1,12 @@
 package com.neurasea.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.neurasea.model.AccountRef;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.FieldError;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.quota.LimitExceededException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +15,9 @@ import java.util.Objects;
 /**
  * A failure on its way to the client: an HTTP status, the platform's stable error code, a message
  * safe to show, the offending fields and any headers the status calls for. Usually made from a
- * {@link NeuraSeaException}; the HTTP layer adds a few of its own (413, 415, 405).
+ * {@link NeuraSeaException}; the HTTP layer adds a few of its own (413, 415, 405). A refused
+ * reservation ({@link LimitExceededException}) also names the account, meter and limit, and carries
+ * {@code Retry-After} when the limit's window starts over.
  */
 final class ApiFailure extends RuntimeException {
   /** The generic message of unexpected failures; details go to the log only. */
@@ -24,20 +30,49 @@ final class ApiFailure extends RuntimeException {
   private final ErrorCode code;
   private final List<FieldError> fields;
   private final transient Map<String, String> headers;
+  private final transient Limit limit;
 
   ApiFailure(int status, ErrorCode code, String message, List<FieldError> fields, Map<String, String> headers) {
+    this(status, code, message, fields, headers, null);
+  }
+
+  private ApiFailure(int status, ErrorCode code, String message, List<FieldError> fields, Map<String, String> headers,
+      Limit limit) {
     super(message, null, false, false);
     this.status = status;
     this.code = Objects.requireNonNull(code, "code");
     this.fields = List.copyOf(fields);
     this.headers = Map.copyOf(headers);
+    this.limit = limit;
   }
 
   /** The failure a platform exception becomes. */
   static ApiFailure of(NeuraSeaException e) {
+    if (e instanceof LimitExceededException exceeded) {
+      return limitExceeded(exceeded);
+    }
     String message = e.code() == ErrorCode.INTERNAL ? INTERNAL_MESSAGE : e.getMessage();
     return new ApiFailure(statusOf(e.code()), e.code(), message, e.fieldErrors(),
         e.code() == ErrorCode.UNAUTHENTICATED ? CHALLENGE : Map.of());
+  }
+
+  private static ApiFailure limitExceeded(LimitExceededException e) {
+    AccountRef account = e.account();
+    Limit limit = new Limit(account == null ? null : account.level().key(),
+        account == null ? null : account.subjectId(), e.meter() == null ? null : e.meter().key(), e.limit());
+    Duration retryAfter = e.retryAfter();
+    Map<String, String> headers = retryAfter == null ? Map.of()
+        : Map.of("Retry-After", String.valueOf(secondsRoundedUp(retryAfter)));
+    return new ApiFailure(statusOf(e.code()), e.code(), e.getMessage(), e.fieldErrors(), headers, limit);
+  }
+
+  /** Whole seconds, rounded up, never negative: {@code Retry-After} must not invite a retry too early. */
+  static long secondsRoundedUp(Duration duration) {
+    if (duration.isNegative() || duration.isZero()) {
+      return 0;
+    }
+    long seconds = duration.getSeconds();
+    return duration.getNano() > 0 ? seconds + 1 : seconds;
   }
 
   /** A 400 naming one field. */
@@ -107,12 +142,30 @@ final class ApiFailure extends RuntimeException {
     return headers;
   }
 
-  /** The response body: {@code {"error":{message,type,code,param,fields}}}. */
+  /**
+   * The response body: {@code {"error":{message,type,code,param,fields}}}, plus
+   * {@code level,subjectId,meter,limit} when a quota or rate limit refused the call.
+   */
   ErrorBody body() {
     String param = fields.isEmpty() ? null : fields.get(0).field();
     List<ErrorBody.Field> list = fields.stream().map(f -> new ErrorBody.Field(f.field(), f.message())).toList();
-    return new ErrorBody(new ErrorBody.Detail(getMessage(), typeOf(code), code.name(), param, list));
+    if (limit == null) {
+      return new ErrorBody(new ErrorBody.Detail(getMessage(), typeOf(code), code.name(), param, list, null, null, null,
+          null));
+    }
+    return new ErrorBody(new ErrorBody.Detail(getMessage(), typeOf(code), code.name(), param, list, limit.level(),
+        limit.subjectId(), limit.meter(), limit.limit()));
   }
+
+  /**
+   * The limit that refused a reservation.
+   *
+   * @param level the account's level key
+   * @param subjectId the account's subject
+   * @param meter the meter's key
+   * @param limit the limit
+   */
+  private record Limit(String level, String subjectId, String meter, long limit) {}
 
   @Override
   public String toString() {
@@ -133,8 +186,17 @@ final class ApiFailure extends RuntimeException {
      * @param code the stable platform error code
      * @param param the first offending field, or null
      * @param fields every offending field
+     * @param level for QUOTA_EXCEEDED and RATE_LIMITED, the level of the account whose limit refused
+     *     the call; absent otherwise
+     * @param subjectId likewise, the account's subject
+     * @param meter likewise, the meter over its limit
+     * @param limit likewise, the limit
      */
-    record Detail(String message, String type, String code, String param, List<Field> fields) {}
+    record Detail(String message, String type, String code, String param, List<Field> fields,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String level,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String subjectId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String meter,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long limit) {}
 
     /**
      * One offending field.

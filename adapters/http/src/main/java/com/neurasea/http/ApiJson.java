@@ -24,24 +24,32 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.neurasea.model.BindingId;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.HoldId;
+import com.neurasea.model.Meter;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.PriceId;
+import com.neurasea.model.QuotaLevel;
 import com.neurasea.model.RequestId;
+import com.neurasea.model.ResetPeriod;
 import com.neurasea.model.Role;
 import com.neurasea.model.RoleId;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.TokenId;
+import com.neurasea.model.UsageStatus;
 import com.neurasea.model.UserId;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * The JSON dialect of the admin API: typed identifiers as plain strings, instants as ISO-8601
- * strings, nulls written out (Jackson's default inclusion, never changed here), and strict reading (unknown properties, duplicate keys, trailing
+ * strings, the quota enums ({@link QuotaLevel}, {@link ResetPeriod}, {@link Meter},
+ * {@link UsageStatus}) as their lower-case keys (read in any case), nulls written out (Jackson's default inclusion, never changed here), and strict reading (unknown properties, duplicate keys, trailing
  * content and scalar coercions such as {@code 5} for a string are refused rather than guessed at).
  */
 final class ApiJson {
@@ -86,6 +94,11 @@ final class ApiJson {
     identifier(module, TokenId.class, TokenId::of, TokenId::value);
     identifier(module, RequestId.class, RequestId::of, RequestId::value);
     identifier(module, HoldId.class, HoldId::of, HoldId::value);
+    identifier(module, PriceId.class, PriceId::of, PriceId::value);
+    key(module, QuotaLevel.class, QuotaLevel::key);
+    key(module, ResetPeriod.class, ResetPeriod::key);
+    key(module, Meter.class, Meter::key);
+    key(module, UsageStatus.class, UsageStatus::key);
     module.addSerializer(Instant.class, new JsonSerializer<>() {
       @Override
       public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
@@ -128,6 +141,43 @@ final class ApiJson {
         }
       }
     });
+  }
+
+  /** An enum written as its lower-case key and read by its name in any case. */
+  private static <E extends Enum<E>> void key(SimpleModule module, Class<E> type, Function<E, String> key) {
+    module.addSerializer(type, new JsonSerializer<E>() {
+      @Override
+      public void serialize(E value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+        gen.writeString(key.apply(value));
+      }
+    });
+    module.addDeserializer(type, new JsonDeserializer<E>() {
+      @Override
+      public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        String text = requireString(p);
+        E value = parseKey(type, text);
+        if (value == null) {
+          throw new FieldProblem(p, "must be one of " + keys(type));
+        }
+        return value;
+      }
+    });
+  }
+
+  /** The constant of an enum named by a key in any case, or null when there is none. */
+  static <E extends Enum<E>> E parseKey(Class<E> type, String text) {
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(text)) {
+        return constant;
+      }
+    }
+    return null;
+  }
+
+  /** The lower-case keys of an enum, comma-separated. */
+  static String keys(Class<? extends Enum<?>> type) {
+    return String.join(", ", Arrays.stream(type.getEnumConstants())
+        .map(constant -> constant.name().toLowerCase(Locale.ROOT)).toList());
   }
 
   private static String requireString(JsonParser p) throws IOException {

@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * One row of the routing table: an HTTP method, a path template such as
  * {@code /admin/v1/tenants/{tenantId}/users/{userId}}, the status of a successful answer, the type
- * of the JSON request body (null for none), whether credentials are required, and the handler.
+ * of the JSON request body (null for none) and whether it may be left out, whether credentials are
+ * required, and the handler.
  * The table is data so that tests can hold it against the OpenAPI document.
  */
 final class Route {
@@ -29,16 +30,23 @@ final class Route {
   private final String path;
   private final int status;
   private final Class<?> requestBody;
+  private final boolean bodyOptional;
   private final boolean authenticated;
   private final Handler handler;
   private final String[] segments;
 
   private Route(String method, String path, int status, Class<?> requestBody, boolean authenticated,
       Handler handler) {
+    this(method, path, status, requestBody, false, authenticated, handler);
+  }
+
+  private Route(String method, String path, int status, Class<?> requestBody, boolean bodyOptional,
+      boolean authenticated, Handler handler) {
     this.method = Objects.requireNonNull(method, "method");
     this.path = Objects.requireNonNull(path, "path");
     this.status = status;
     this.requestBody = requestBody;
+    this.bodyOptional = bodyOptional;
     this.authenticated = authenticated;
     this.handler = Objects.requireNonNull(handler, "handler");
     if (!path.startsWith("/")) {
@@ -60,6 +68,11 @@ final class Route {
   /** A POST with a JSON body. */
   static Route post(String path, int status, Class<?> body, Handler handler) {
     return new Route("POST", path, status, body, true, handler);
+  }
+
+  /** A POST whose JSON body may be left out (the handler then sees a null body). */
+  static Route postOptionalBody(String path, int status, Class<?> body, Handler handler) {
+    return new Route("POST", path, status, Objects.requireNonNull(body, "body"), true, true, handler);
   }
 
   /** A PUT with a JSON body, or without one when {@code body} is null. */
@@ -91,6 +104,11 @@ final class Route {
 
   Class<?> requestBody() {
     return requestBody;
+  }
+
+  /** Whether an empty request body is accepted in place of the JSON one. */
+  boolean bodyOptional() {
+    return bodyOptional;
   }
 
   boolean authenticated() {

@@ -28,5 +28,10 @@
  * platform's services enforce permissions and tenant isolation ({@code /admin/v1/privacy/...}, the
  * privacy ledger, adds the platform-level checks its service leaves to the caller). The document at
  * {@code /openapi.json} describes every route, body and error.
+ *
+ * <p>The metering routes ({@code /admin/v1/tenants/{tenantId}/reservations/...}) charge the calling
+ * API token's chain through the platform's quota engine, which holds reservations in this process's
+ * memory: behind a load balancer, a settle or release must reach the instance that answered the
+ * reservation (its {@code hostId}), e.g. by routing on the request id.
  */
 package com.neurasea.http;

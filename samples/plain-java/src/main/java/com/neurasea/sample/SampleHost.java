@@ -5,6 +5,7 @@ import com.neurasea.http.AdminApiServlet;
 import com.neurasea.identity.BootstrapResult;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.quota.QuotaSettings;
 import com.neurasea.spi.Storage;
 import com.neurasea.store.sqlite.SqliteStorage;
 import java.io.IOException;
@@ -38,6 +39,8 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class SampleHost {
   /** The database file inside the data directory. */
   public static final String DATABASE_FILE = "neurasea.db";
+  /** The quota settlement journal's directory in the data directory. */
+  public static final String QUOTA_JOURNAL = "quota-journal";
   /** The key file inside the data directory. */
   public static final String KEY_FILE = "neurasea.key";
   /** The slug of the tenant created with the administrator on first start. */
@@ -80,8 +83,8 @@ public final class SampleHost {
     try {
       platform = storage != null
           ? NeuraSea.builder().storage(storage).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
-              .minorRule(options.minorRule()).build()
-          : openByUrl(options, keyFile);
+              .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir)).build()
+          : openByUrl(options, keyFile, dataDir);
       server = new Server();
       int port = listen(server, platform, options);
       // Only once the port is ours: a start that fails later would lose the one-time token.
@@ -188,13 +191,21 @@ public final class SampleHost {
     }
   }
 
-  private static NeuraSea openByUrl(SampleHostOptions options, Path keyFile) {
+  private static NeuraSea openByUrl(SampleHostOptions options, Path keyFile, Path dataDir) {
     try {
       return NeuraSea.builder().storageUrl(options.db()).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
-          .minorRule(options.minorRule()).build();
+          .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir)).build();
     } catch (NeuraSeaException e) {
       throw new StartupException("cannot open the storage given by --db: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The host's quota settings: its settlement journal lives in the data directory, so a host killed
+   * between a settle and the next batch write loses no usage record and finds its leases again.
+   */
+  private static QuotaSettings quotaSettings(SampleHostOptions options, Path dataDir) {
+    return QuotaSettings.DEFAULT.withHostId(options.hostId()).withJournal(dataDir.resolve(QUOTA_JOURNAL));
   }
 
   private static Optional<BootstrapResult> bootstrap(NeuraSea platform, String adminUsername) {

@@ -24,10 +24,12 @@ import java.util.Objects;
  *     sharing one database must share this key.
  * @param jurisdiction the law whose legal bases the platform's own privacy-ledger records cite
  * @param minorRule how accounts flagged as minors' are treated
+ * @param hostId this host's name in quota leases and usage records; null for a random one per start.
+ *     Hosts sharing one database need distinct ids; a stable one lets a restarted host find its leases.
  */
 public record SampleHostOptions(
     int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile,
-    Jurisdiction jurisdiction, MinorRule minorRule) {
+    Jurisdiction jurisdiction, MinorRule minorRule, String hostId) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
@@ -36,6 +38,8 @@ public record SampleHostOptions(
   public static final String DEFAULT_DATA_DIR = "./neurasea-data";
   /** The administrator's username when none is given. */
   public static final String DEFAULT_ADMIN_USERNAME = "admin";
+  /** The shape of a host id, as the quota engine accepts it. */
+  private static final String HOST_ID = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}";
 
   /** Validates the components. */
   public SampleHostOptions {
@@ -47,11 +51,14 @@ public record SampleHostOptions(
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
     }
+    if (hostId != null && !hostId.matches(HOST_ID)) {
+      throw new IllegalArgumentException("hostId must be 1-64 letters, digits, '_', '.', ':' or '-', was " + hostId);
+    }
   }
 
   /** Options without a token reissue. */
   public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
-    this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT);
+    this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT, null);
   }
 
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
@@ -62,13 +69,13 @@ public record SampleHostOptions(
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
     return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule);
+        minorRule, hostId);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
     return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule);
+        minorRule, hostId);
   }
 
   /**
@@ -96,6 +103,8 @@ public record SampleHostOptions(
     String jurisdictionSource = "NEURASEA_PRIVACY_JURISDICTION";
     String minorRule = env.getOrDefault("NEURASEA_MINOR_RULE", "guardian-consent");
     String minorRuleSource = "NEURASEA_MINOR_RULE";
+    String hostId = blankToNull(env.get("NEURASEA_HOST_ID"));
+    String hostIdSource = "NEURASEA_HOST_ID";
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--issue-admin-token")) {
@@ -144,13 +153,17 @@ public record SampleHostOptions(
           minorRule = value;
           minorRuleSource = flag;
         }
+        case "--host-id" -> {
+          hostId = value;
+          hostIdSource = flag;
+        }
         default -> throw new StartupException("unknown flag " + flag + "; run with --help to see the flags");
       }
     }
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
         requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
         issueAdminToken, db, keyFile == null ? null : Path.of(keyFile), parseJurisdiction(jurisdiction, jurisdictionSource),
-        parseMinorRule(minorRule, minorRuleSource));
+        parseMinorRule(minorRule, minorRuleSource), checkHostId(hostId, hostIdSource));
   }
 
   /** What {@code --help} prints. */
@@ -175,6 +188,8 @@ public record SampleHostOptions(
                                                                         [env NEURASEA_PRIVACY_JURISDICTION, default gdpr]
           --minor-rule guardian-consent|block  accounts flagged as minors' wait for a guardian, or are disabled
                                                                         [env NEURASEA_MINOR_RULE, default guardian-consent]
+          --host-id ID            this host's name in quota leases and usage records; hosts sharing one
+                                  database need distinct ones   [env NEURASEA_HOST_ID, default random per start]
           --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
           --help                  print this help and exit
 
@@ -185,7 +200,7 @@ public record SampleHostOptions(
   private static boolean isFlag(String flag) {
     return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
         || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file")
-        || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule");
+        || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule") || flag.equals("--host-id");
   }
 
   private static Jurisdiction parseJurisdiction(String value, String source) {
@@ -202,6 +217,18 @@ public record SampleHostOptions(
       case "block" -> MinorRule.BLOCK;
       default -> throw new StartupException(source + " must be guardian-consent or block, was '" + value + "'");
     };
+  }
+
+  private static String checkHostId(String value, String source) {
+    if (value == null) {
+      return null;
+    }
+    String id = value.strip();
+    if (!id.matches(HOST_ID)) {
+      throw new StartupException(source + " must be 1-64 letters, digits, '_', '.', ':' or '-', starting with a letter"
+          + " or digit, was '" + value + "'");
+    }
+    return id;
   }
 
   private static String blankToNull(String value) {

@@ -123,6 +123,18 @@ class SampleHostTest {
   }
 
   @Test
+  void twoHostsOnOneDataDirectoryAreRefusedClearlyBecauseEachNeedsItsOwnQuotaJournal() throws Exception {
+    Path data = tmp.resolve("data");
+    try (RunningHost first = SampleHost.start(options(data))) {
+      assertThat(data.resolve(SampleHost.QUOTA_JOURNAL)).isDirectory();
+      assertThatThrownBy(() -> SampleHost.start(options(data))).isInstanceOf(StartupException.class)
+          .hasMessageContaining("quota journal").hasMessageContaining("in use by another instance");
+    }
+    // once the first has stopped, the directory (and the host id kept in it) serve the next start
+    SampleHost.start(options(data)).close();
+  }
+
+  @Test
   void aBusyPortIsReportedClearly() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
       int port = busy.getLocalPort();
@@ -211,6 +223,41 @@ class SampleHostTest {
         .isInstanceOf(StartupException.class).hasMessageContaining("--privacy-jurisdiction must be gdpr or pipl");
     assertThatThrownBy(() -> SampleHostOptions.parse(List.of(), Map.of("NEURASEA_MINOR_RULE", "allow")))
         .isInstanceOf(StartupException.class).hasMessageContaining("NEURASEA_MINOR_RULE must be guardian-consent");
+  }
+
+  @Test
+  void hostIdComesFromFlagOrEnvironment() {
+    assertThat(SampleHostOptions.parse(List.of(), Map.of()).hostId()).isNull();
+    assertThat(SampleHostOptions.parse(List.of(), Map.of("NEURASEA_HOST_ID", "gw-1")).hostId()).isEqualTo("gw-1");
+    assertThat(SampleHostOptions.parse(List.of("--host-id=gw-2"), Map.of("NEURASEA_HOST_ID", "gw-1")).hostId())
+        .isEqualTo("gw-2");
+    assertThat(SampleHostOptions.parse(List.of(), Map.of("NEURASEA_HOST_ID", " ")).hostId()).isNull();
+    assertThatThrownBy(() -> SampleHostOptions.parse(List.of("--host-id", "gw 1"), Map.of()))
+        .isInstanceOf(StartupException.class).hasMessageContaining("--host-id must be 1-64 letters");
+    assertThatThrownBy(() -> SampleHostOptions.parse(List.of(), Map.of("NEURASEA_HOST_ID", "-gw")))
+        .isInstanceOf(StartupException.class).hasMessageContaining("NEURASEA_HOST_ID must be 1-64 letters");
+    assertThat(Main.run("--host-id").err()).isEqualTo("neurasea: --host-id needs a value; run with --help to see the flags\n");
+    assertThat(Main.run("--help").out()).contains("--host-id", "NEURASEA_HOST_ID");
+  }
+
+  @Test
+  void theBootstrapTokenMetersUnderTheHostId() throws Exception {
+    SampleHostOptions options = SampleHostOptions.parse(List.of("--port", "0", "--data-dir",
+        tmp.resolve("data").toString(), "--host-id", "sample-a"), Map.of());
+    try (RunningHost host = SampleHost.start(options)) {
+      String admin = "Bearer " + host.bootstrapToken().orElseThrow();
+      String tenant = call(host, "GET", "/admin/v1/me", admin, null, 200).path("principal").path("tokenTenantId")
+          .asText();
+      String quotas = "/admin/v1/tenants/" + tenant + "/quotas/tenant/" + tenant;
+      call(host, "PUT", quotas, admin, "{\"budget\":100,\"period\":\"daily\"}", 200);
+      String reservations = "/admin/v1/tenants/" + tenant + "/reservations";
+      JsonNode held = call(host, "POST", reservations, admin, "{\"requestId\":\"sample-1\",\"maxCost\":60}", 201);
+      assertThat(held.path("hostId").asText()).isEqualTo("sample-a");
+      JsonNode usage = call(host, "POST", reservations + "/sample-1/settle", admin, "{\"cost\":60}", 200);
+      assertThat(usage.path("hostId").asText()).isEqualTo("sample-a");
+      JsonNode refused = call(host, "POST", reservations, admin, "{\"requestId\":\"sample-2\",\"maxCost\":60}", 429);
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("QUOTA_EXCEEDED");
+    }
   }
 
   static JsonNode call(RunningHost host, String method, String path, String auth, String body, int status)
