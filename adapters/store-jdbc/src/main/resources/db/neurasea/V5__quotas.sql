@@ -57,12 +57,12 @@ CREATE TABLE quota_leases (
 CREATE INDEX ix_quota_leases_host ON quota_leases (host_id);
 CREATE INDEX ix_quota_leases_expires ON quota_leases (expires_at);
 
--- What one request used and was charged. request_id is the caller's, unique platform-wide, so a
--- replayed settlement is recognised and skipped. client_ip and user_agent are personal data,
+-- What one request used and was charged. request_id is the caller's, unique within its tenant, so a
+-- replayed settlement is recognised and skipped (and one tenant's ids never collide with another's). client_ip and user_agent are personal data,
 -- cleared on erasure and after the retention period; the partial index finds records that still
 -- hold them.
 CREATE TABLE usage_records (
-  request_id        TEXT   NOT NULL PRIMARY KEY,
+  request_id        TEXT   NOT NULL,
   tenant_id         TEXT   NOT NULL,
   user_id           TEXT,
   token_id          TEXT,
@@ -82,7 +82,8 @@ CREATE TABLE usage_records (
   finished_at       BIGINT NOT NULL,
   client_ip         TEXT,
   user_agent        TEXT,
-  host_id           TEXT   NOT NULL
+  host_id           TEXT   NOT NULL,
+  CONSTRAINT pk_usage_records PRIMARY KEY (request_id, tenant_id)
 );
 CREATE INDEX ix_usage_records_tenant_finished ON usage_records (tenant_id, finished_at, request_id);
 CREATE INDEX ix_usage_records_user_finished ON usage_records (user_id, finished_at, request_id);

@@ -51,7 +51,9 @@ final class AccountDirectory {
     }
   }
 
-  private record Members(List<GroupId> groups, long generation) {}
+  private record ChainKey(TenantId tenantId, UserId userId, TokenId tokenId) {}
+
+  private record CachedChain(Chain chain, long generation) {}
 
   private final Storage storage;
   private final Generations generations;
@@ -59,7 +61,7 @@ final class AccountDirectory {
       .expireAfterWrite(TTL).build();
   private final Cache<TenantId, ZoneId> zones = Caffeine.newBuilder().maximumSize(50_000)
       .expireAfterWrite(Duration.ofMinutes(1)).build();
-  private final Cache<String, Members> members = Caffeine.newBuilder().maximumSize(200_000)
+  private final Cache<ChainKey, CachedChain> chains = Caffeine.newBuilder().maximumSize(200_000)
       .expireAfterWrite(Duration.ofSeconds(30)).build();
 
   AccountDirectory(Storage storage, Generations generations) {
@@ -91,7 +93,8 @@ final class AccountDirectory {
 
   /** A tenant's time zone (UTC for a tenant that is gone or has an unreadable zone). */
   ZoneId zone(TenantId tenantId) {
-    return zones.get(tenantId, id -> storage.tenancy().findTenant(id).map(Tenant::timeZone)
+    ZoneId known = zones.getIfPresent(tenantId);
+    return known != null ? known : zones.get(tenantId, id -> storage.tenancy().findTenant(id).map(Tenant::timeZone)
         .map(AccountDirectory::parseZone).orElse(ZoneOffset.UTC));
   }
 
@@ -112,17 +115,17 @@ final class AccountDirectory {
       return new Chain(tenantId, null, tokenId, List.of());
     }
     long generation = generations.tenant(tenantId);
-    String key = tenantId.value() + '/' + userId.value();
-    Members cached = members.getIfPresent(key);
+    ChainKey key = new ChainKey(tenantId, userId, tokenId);
+    CachedChain cached = chains.getIfPresent(key);
     if (cached == null || cached.generation != generation) {
       Set<GroupId> groups = new LinkedHashSet<>();
       for (GroupId group : storage.tenancy().groupsOfUser(tenantId, userId)) {
         groups.addAll(storage.tenancy().groupAndAncestors(tenantId, group));
       }
-      cached = new Members(List.copyOf(new ArrayList<>(groups)), generation);
-      members.put(key, cached);
+      cached = new CachedChain(new Chain(tenantId, userId, tokenId, new ArrayList<>(groups)), generation);
+      chains.put(key, cached);
     }
-    return new Chain(tenantId, userId, tokenId, cached.groups);
+    return cached.chain;
   }
 
   /** Fails with {@code NOT_FOUND} unless the tenant exists. */

@@ -2,7 +2,9 @@ package com.neurasea.quota;
 
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.UsageRecord;
 import com.neurasea.spi.Settlement;
+import java.time.LocalDate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
@@ -24,7 +26,8 @@ import java.util.zip.CRC32C;
 /**
  * A settlement journal in memory-mapped segment files. An entry is in the operating system's page
  * cache the moment {@link #append} returns, so it survives the process being killed (even with
- * SIGKILL) without a system call per entry; segments are forced to disk when they fill and on close.
+ * SIGKILL) without a system call per entry; the background thread forces what was appended to disk
+ * after every batch it writes (against a crash of the machine), and close forces the rest.
  * Segments whose entries are all in the store are deleted.
  *
  * <p>Entry format: a 4-byte length, a 4-byte CRC-32C of the payload, the payload
@@ -49,10 +52,10 @@ final class MappedJournal implements SettlementJournal {
   private final Deque<Segment> full = new ArrayDeque<>();
   /** Last sequence of each full segment, parallel to {@link #full}. */
   private final Deque<Long> fullLast = new ArrayDeque<>();
-  private Segment current;
+  private volatile Segment current;
   private int position;
   private long sequence;
-  private boolean closed;
+  private volatile boolean closed;
 
   private MappedJournal(Path directory, int segmentBytes, String defaultHostId) throws IOException {
     this.directory = directory;
@@ -122,10 +125,10 @@ final class MappedJournal implements SettlementJournal {
   }
 
   @Override
-  public long append(Settlement settlement) {
+  public long append(UsageRecord usage, LocalDate day, LocalPool[] pools, long[] amounts) {
     SettlementCodec.Out out = BUFFERS.get();
     out.reset();
-    SettlementCodec.writeSettlement(out, settlement);
+    SettlementCodec.writeSettlement(out, usage, day, pools, amounts);
     return put(out);
   }
 
@@ -162,11 +165,22 @@ final class MappedJournal implements SettlementJournal {
     if (HEADER + needed + 4 > segmentBytes) {
       throw new IllegalArgumentException("a journal entry of " + needed + " bytes does not fit a segment");
     }
-    current.buffer.force();
     full.add(current);
     fullLast.add(sequence);
     current = newSegment(sequence + 1);
     position = 0;
+  }
+
+  /**
+   * Forces what was appended so far to disk. Runs on the background thread without the append lock
+   * (an msync may take milliseconds; appends go on meanwhile).
+   */
+  @Override
+  public void sync() {
+    Segment segment = current;
+    if (!closed) {
+      segment.buffer.force();
+    }
   }
 
   @Override

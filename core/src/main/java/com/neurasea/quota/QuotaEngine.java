@@ -5,11 +5,14 @@ import com.neurasea.model.AccountRef;
 import com.neurasea.model.Caller;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.Meter;
+import com.neurasea.model.ModelPrice;
 import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.PoolKey;
 import com.neurasea.model.Principal;
 import com.neurasea.model.QuotaLease;
 import com.neurasea.model.QuotaLimits;
+import com.neurasea.model.ResetPeriod;
+import com.neurasea.model.TenantId;
 import com.neurasea.model.UsageRecord;
 import com.neurasea.model.UsageStatus;
 import com.neurasea.permissions.PermissionService;
@@ -25,9 +28,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * batches off the request path. So the charges of all hosts together never exceed a budget, and a
  * per-minute limit admits at most its number in each clock minute across all hosts.
  *
- * <p><b>Idempotence.</b> Request ids are unique: reserving an open request id again with the same
+ * <p><b>Idempotence.</b> Request ids are unique within a tenant: reserving an open request id again with the same
  * amounts returns the open reservation; settling or releasing a closed reservation again returns its
  * first outcome (a settle after a release, or a release after a settle, is {@code FAILED_PRECONDITION});
- * the store never writes two usage records for one request id.
+ * the store never writes two usage records for one request id of a tenant. Another tenant may use the
+ * same id without either noticing.
  *
  * <p><b>Expiry policy.</b> A reservation not settled within the reservation timeout (10 minutes by
  * default) expires: everything it held is freed and it is charged nothing, recorded as an
@@ -67,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class QuotaEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaEngine.class);
   private static final int CLOSED_KEPT = 100_000;
+  /** Closed reservations a request thread forgets at a time (small, so no request waits long). */
+  private static final int TRIM_CHUNK = 4_096;
   private static final long CLOSED_KEPT_MILLIS = Duration.ofMinutes(10).toMillis();
   private static final int METERS = Meter.values().length;
 
@@ -79,9 +87,14 @@ public final class QuotaEngine implements AutoCloseable {
   private final Leases leases;
   private final SettlementWriter writer;
   private final SettlementJournal journal;
+  private final Days days = new Days();
   private final String hostId;
-  /** Open reservations and recently closed ones (for idempotence by request id). */
-  private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
+  /**
+   * Open reservations and recently closed ones (for idempotence by request id), per tenant: request
+   * ids are unique within a tenant, so one tenant's ids never collide with another's.
+   */
+  private final ConcurrentHashMap<TenantId, ConcurrentHashMap<String, Reservation>> reservations =
+      new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Reservation> recentlyClosed = new ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicInteger closedCount = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.locks.ReentrantLock trimming = new java.util.concurrent.locks.ReentrantLock();
@@ -123,6 +136,11 @@ public final class QuotaEngine implements AutoCloseable {
     maintenance.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** A tenant's time zone, which its budget periods and daily statistics follow. */
+  java.time.ZoneId zone(TenantId tenantId) {
+    return directory.zone(tenantId);
+  }
+
   /** The name this host goes by in leases and usage records. */
   public String hostId() {
     return hostId;
@@ -162,7 +180,7 @@ public final class QuotaEngine implements AutoCloseable {
     }
   }
 
-  private static com.neurasea.model.TenantId requireTenant(Caller caller) {
+  private static TenantId requireTenant(Caller caller) {
     if (caller.tenantId() == null) {
       throw NeuraSeaException.invalid("tenantId", "a request is charged in a tenant");
     }
@@ -205,7 +223,8 @@ public final class QuotaEngine implements AutoCloseable {
       throw NeuraSeaException.invalid("maxTokens", "must be between 0 and " + QuotaLimits.MAX_PER_MINUTE);
     }
     requireRunning();
-    Reservation existing = reservations.get(requestId);
+    ConcurrentHashMap<String, Reservation> ofTenant = reservationsOf(chain.tenantId());
+    Reservation existing = ofTenant.get(requestId);
     if (existing != null) {
       return sameRequest(existing, chain, maxCost, maxTokens);
     }
@@ -214,9 +233,11 @@ public final class QuotaEngine implements AutoCloseable {
     LocalPool[] pools = new LocalPool[refs.size() * METERS];
     long[] held = new long[pools.length];
     int count = 0;
+    java.time.ZoneId zone = null;
     try {
       for (AccountRef ref : refs) {
         AccountDirectory.Entry entry = directory.entry(ref);
+        zone = entry.zone;
         if (!entry.limited()) {
           continue;
         }
@@ -239,9 +260,9 @@ public final class QuotaEngine implements AutoCloseable {
       throw e;
     }
     Reservation reservation = new Reservation(requestId, chain, maxCost, maxTokens, now,
-        now + settings.reservationTimeout().toMillis(), directory.zone(chain.tenantId()),
+        now + settings.reservationTimeout().toMillis(), zone,
         Arrays.copyOf(pools, count), Arrays.copyOf(held, count));
-    Reservation raced = reservations.putIfAbsent(requestId, reservation);
+    Reservation raced = ofTenant.putIfAbsent(requestId, reservation);
     if (raced != null) {
       undo(pools, held, count);
       return sameRequest(raced, chain, maxCost, maxTokens);
@@ -299,7 +320,7 @@ public final class QuotaEngine implements AutoCloseable {
     Duration retryAfter = pool.windowEnd == Long.MAX_VALUE ? null : Duration.ofMillis(pool.windowEnd - now);
     String message = switch (pool.key.meter()) {
       case CREDITS -> "quota exceeded: " + entry.ref + " has a budget of " + limit + " credits"
-          + (limits.period() == com.neurasea.model.ResetPeriod.NONE ? "" : " " + limits.period().key())
+          + (limits.period() == ResetPeriod.NONE ? "" : " " + limits.period().key())
           + " and less than the " + amount + " this request may cost is left";
       case REQUESTS -> "rate limited: " + entry.ref + " allows " + limit + " requests per minute";
       case TOKENS -> "rate limited: " + entry.ref + " allows " + limit + " tokens per minute; this request may use "
@@ -362,7 +383,7 @@ public final class QuotaEngine implements AutoCloseable {
       UsageRecord record = new UsageRecord(reservation.requestId, reservation.chain.tenantId(),
           reservation.chain.userId(), reservation.chain.tokenId(), usage.model(), usage.channel(),
           usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(), charged, cost - charged,
-          quote == null ? null : quote.price().id(), quote == null ? com.neurasea.model.ModelPrice.ONE
+          quote == null ? null : quote.price().id(), quote == null ? ModelPrice.ONE
               : quote.multiplier(), usage.status(), usage.errorCode(), Math.max(0, now - reservation.startedAt),
           Instant.ofEpochMilli(reservation.startedAt), Instant.ofEpochMilli(now), usage.clientIp(), usage.userAgent(),
           hostId);
@@ -398,7 +419,7 @@ public final class QuotaEngine implements AutoCloseable {
       long now = clock.millis();
       Chain chain = reservation.chain;
       UsageRecord record = new UsageRecord(reservation.requestId, chain.tenantId(), chain.userId(), chain.tokenId(),
-          null, null, 0, 0, 0, 0, 0, null, com.neurasea.model.ModelPrice.ONE, status,
+          null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE, status,
           errorCode == null ? null : errorCode.substring(0, Math.min(64, errorCode.length())),
           Math.max(0, now - reservation.startedAt), Instant.ofEpochMilli(reservation.startedAt),
           Instant.ofEpochMilli(now), null, null, hostId);
@@ -442,34 +463,30 @@ public final class QuotaEngine implements AutoCloseable {
   private void close(Reservation reservation, UsageRecord record, long credits, long tokens) {
     LocalPool[] pools = reservation.pools;
     long[] held = reservation.held;
-    List<PoolCharge> charges = new ArrayList<>(pools.length);
-    LocalPool[] charged = new LocalPool[pools.length];
-    long[] amounts = new long[pools.length];
     int n = 0;
     for (int i = 0; i < pools.length; i++) {
+      if (charge(pools[i].key.meter(), held[i], credits, tokens) > 0) {
+        n++;
+      }
+    }
+    LocalPool[] charged = new LocalPool[n];
+    long[] amounts = new long[n];
+    n = 0;
+    for (int i = 0; i < pools.length; i++) {
       LocalPool pool = pools[i];
-      Meter meter = pool.key.meter();
-      long charge = switch (meter) {
-        case CREDITS -> credits;
-        case TOKENS -> tokens;
-        case REQUESTS -> held[i];
-        case CONCURRENCY -> 0;
-      };
-      // What was taken beyond the hold (chargeAbove) is part of the charge, not of the hold.
-      long freed = Math.max(0, held[i] - charge);
+      long charge = charge(pool.key.meter(), held[i], credits, tokens);
       if (charge > 0) {
         pool.unflushed.add(charge);
-        charges.add(new PoolCharge(pool.key, charge));
         charged[n] = pool;
         amounts[n++] = charge;
       }
-      pool.give(freed);
+      // What was taken beyond the hold (chargeAbove) is part of the charge, not of the hold.
+      pool.give(Math.max(0, held[i] - charge));
     }
-    LocalDate day = record.finishedAt().atZone(reservation.zone).toLocalDate();
-    writer.enqueue(new Settlement(record, day, charges), Arrays.copyOf(charged, n), Arrays.copyOf(amounts, n));
+    writer.enqueue(record, days.dayOf(reservation.zone, record.finishedAt().toEpochMilli()), charged, amounts);
     reservation.outcome.set(record);
     recentlyClosed.add(reservation);
-    if (closedCount.incrementAndGet() > 2 * CLOSED_KEPT && trimming.tryLock()) {
+    if (closedCount.incrementAndGet() > CLOSED_KEPT + TRIM_CHUNK && trimming.tryLock()) {
       // Bounded memory under any load: the thread that crosses the mark trims back to the cap.
       try {
         trimClosed(record.finishedAt().toEpochMilli());
@@ -479,47 +496,69 @@ public final class QuotaEngine implements AutoCloseable {
     }
   }
 
+  private static long charge(Meter meter, long held, long credits, long tokens) {
+    return switch (meter) {
+      case CREDITS -> credits;
+      case TOKENS -> tokens;
+      case REQUESTS -> held;
+      case CONCURRENCY -> 0;
+    };
+  }
+
+  private ConcurrentHashMap<String, Reservation> reservationsOf(TenantId tenantId) {
+    ConcurrentHashMap<String, Reservation> ofTenant = reservations.get(tenantId);
+    return ofTenant != null ? ofTenant : reservations.computeIfAbsent(tenantId, t -> new ConcurrentHashMap<>());
+  }
+
   /**
-   * An open or recently closed reservation by request id.
+   * An open or recently closed reservation of a tenant by request id.
    *
+   * @param tenantId the tenant
    * @param requestId the id
-   * @return the reservation, or empty when this host has none under that id
+   * @return the reservation, or empty when this host has none under that id in the tenant
    */
-  public Optional<Reservation> find(String requestId) {
-    return Optional.ofNullable(reservations.get(requestId));
+  public Optional<Reservation> find(TenantId tenantId, String requestId) {
+    ConcurrentHashMap<String, Reservation> ofTenant = reservations.get(tenantId);
+    return Optional.ofNullable(ofTenant == null ? null : ofTenant.get(requestId));
   }
 
   /**
-   * Settles a reservation by request id.
+   * Settles a reservation of a tenant by request id.
    *
    * @throws NeuraSeaException {@code NOT_FOUND} when this host has no reservation under that id
    */
-  public UsageRecord settle(String requestId, Usage usage) {
-    return settle(existing(requestId), usage);
+  public UsageRecord settle(TenantId tenantId, String requestId, Usage usage) {
+    return settle(existing(tenantId, requestId), usage);
   }
 
   /**
-   * Releases a reservation by request id.
+   * Releases a reservation of a tenant by request id.
    *
    * @throws NeuraSeaException {@code NOT_FOUND} when this host has no reservation under that id
    */
-  public UsageRecord release(String requestId, String errorCode) {
-    return release(existing(requestId), errorCode);
+  public UsageRecord release(TenantId tenantId, String requestId, String errorCode) {
+    return release(existing(tenantId, requestId), errorCode);
   }
 
-  private Reservation existing(String requestId) {
+  private Reservation existing(TenantId tenantId, String requestId) {
+    Objects.requireNonNull(tenantId, "tenantId");
     UsageRecord.checkRequestId(requestId);
-    Reservation reservation = reservations.get(requestId);
-    if (reservation == null) {
-      throw NeuraSeaException.notFound("reservation " + requestId);
+    return find(tenantId, requestId).orElseThrow(() -> NeuraSeaException.notFound("reservation " + requestId));
+  }
+
+  /** Every reservation this host remembers, open or recently closed. */
+  private Iterable<Reservation> allReservations() {
+    List<Reservation> all = new ArrayList<>();
+    for (ConcurrentHashMap<String, Reservation> ofTenant : reservations.values()) {
+      all.addAll(ofTenant.values());
     }
-    return reservation;
+    return all;
   }
 
   /** How many reservations are open on this host. */
   public int openReservations() {
     int open = 0;
-    for (Reservation reservation : reservations.values()) {
+    for (Reservation reservation : allReservations()) {
       if (reservation.isOpen()) {
         open++;
       }
@@ -552,6 +591,7 @@ public final class QuotaEngine implements AutoCloseable {
       lastFlush = wall;
       try {
         writer.flush();
+        journal.sync();
       } catch (RuntimeException e) {
         LOG.warn("writing {} settlements failed, will retry: {}", writer.backlog(), e.toString());
         return;
@@ -588,7 +628,7 @@ public final class QuotaEngine implements AutoCloseable {
   }
 
   private void expireOpen(long now) {
-    for (Reservation reservation : reservations.values()) {
+    for (Reservation reservation : allReservations()) {
       if (reservation.isOpen() && reservation.expiresAt <= now) {
         LOG.warn("reservation {} expired after {}; charged nothing", reservation.requestId,
             settings.reservationTimeout());
@@ -608,7 +648,7 @@ public final class QuotaEngine implements AutoCloseable {
       }
       if (recentlyClosed.remove(oldest)) {
         closedCount.decrementAndGet();
-        reservations.remove(oldest.requestId, oldest);
+        reservationsOf(oldest.chain.tenantId()).remove(oldest.requestId, oldest);
       }
     }
   }
@@ -635,7 +675,7 @@ public final class QuotaEngine implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Reservation reservation : reservations.values()) {
+    for (Reservation reservation : allReservations()) {
       if (reservation.isOpen()) {
         end(reservation, UsageStatus.EXPIRED, "host_closed");
       }
@@ -666,7 +706,7 @@ public final class QuotaEngine implements AutoCloseable {
     int replayed = 0;
     int expired = 0;
     if (mapped != null && !mapped.recovered().isEmpty()) {
-      java.util.Set<String> settled = new java.util.HashSet<>();
+      Set<String> settled = new HashSet<>();
       List<Settlement> batch = new ArrayList<>();
       for (Object entry : mapped.recovered()) {
         if (entry instanceof Settlement settlement) {
@@ -682,7 +722,7 @@ public final class QuotaEngine implements AutoCloseable {
       for (Object entry : mapped.recovered()) {
         if (entry instanceof SettlementCodec.Opened opened && settled.add(opened.requestId())) {
           UsageRecord record = new UsageRecord(opened.requestId(), opened.tenantId(), opened.userId(),
-              opened.tokenId(), null, null, 0, 0, 0, 0, 0, null, com.neurasea.model.ModelPrice.ONE,
+              opened.tokenId(), null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE,
               UsageStatus.EXPIRED, "host_crashed", Math.max(0, now - opened.startedAt()),
               Instant.ofEpochMilli(opened.startedAt()), Instant.ofEpochMilli(now), null, null, hostId);
           LocalDate day = record.finishedAt().atZone(directory.zone(opened.tenantId())).toLocalDate();

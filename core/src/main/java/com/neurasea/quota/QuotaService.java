@@ -6,6 +6,7 @@ import com.neurasea.model.AccountRef;
 import com.neurasea.model.Caller;
 import com.neurasea.model.DailyUsage;
 import com.neurasea.model.ErrorCode;
+import com.neurasea.model.FieldError;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.Meter;
 import com.neurasea.model.NeuraSeaException;
@@ -14,6 +15,7 @@ import com.neurasea.model.Permissions;
 import com.neurasea.model.PoolKey;
 import com.neurasea.model.PoolState;
 import com.neurasea.model.QuotaAccount;
+import com.neurasea.model.QuotaLevel;
 import com.neurasea.model.QuotaLimits;
 import com.neurasea.model.Scope;
 import com.neurasea.model.TenantId;
@@ -111,7 +113,7 @@ public final class QuotaService {
       if (pool.used() > limits.budget()) {
         throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "a budget of " + limits.budget()
             + " is below the " + pool.used() + " credits " + ref + " already spent this period",
-            List.of(new com.neurasea.model.FieldError("budget", "must be at least " + pool.used())), null);
+            List.of(new FieldError("budget", "must be at least " + pool.used())), null);
       }
       if (pool.used() + pool.leased() > limits.budget()) {
         throw new LeasesOutstanding(pool.leased());
@@ -237,7 +239,7 @@ public final class QuotaService {
   public UsageRecord usageOf(Caller caller, String requestId) {
     TenantId tenant = requireTenant(caller);
     UsageRecord.checkRequestId(requestId);
-    UsageRecord usage = storage.quota().findUsage(requestId).filter(u -> u.tenantId().equals(tenant))
+    UsageRecord usage = storage.quota().findUsage(tenant, requestId)
         .orElseThrow(() -> NeuraSeaException.notFound("usage record " + requestId));
     if (!own(caller, usage.userId())) {
       requireTenantRead(caller);
@@ -318,7 +320,7 @@ public final class QuotaService {
     if (!tenant.equals(ref.tenantId())) {
       throw NeuraSeaException.invalid("tenantId", "the account must be in the caller's tenant");
     }
-    Scope scope = ref.level() == com.neurasea.model.QuotaLevel.GROUP ? Scope.group(new GroupId(ref.subjectId()))
+    Scope scope = ref.level() == QuotaLevel.GROUP ? Scope.group(new GroupId(ref.subjectId()))
         : Scope.tenant();
     permissions.require(caller, Permissions.QUOTAS_MANAGE, scope);
   }
@@ -330,9 +332,9 @@ public final class QuotaService {
       throw NeuraSeaException.invalid("tenantId", "the account must be in the caller's tenant");
     }
     UserId self = caller.principal().userId();
-    boolean ownUser = self != null && ref.level() == com.neurasea.model.QuotaLevel.USER
+    boolean ownUser = self != null && ref.level() == QuotaLevel.USER
         && ref.subjectId().equals(self.value());
-    boolean ownToken = self != null && ref.level() == com.neurasea.model.QuotaLevel.TOKEN
+    boolean ownToken = self != null && ref.level() == QuotaLevel.TOKEN
         && storage.credentials().findToken(tenant, new TokenId(ref.subjectId()))
             .map(token -> token.userId().equals(self)).orElse(false);
     if (ownUser || ownToken) {
@@ -371,12 +373,7 @@ public final class QuotaService {
   }
 
   private ZoneId zone(TenantId tenantId) {
-    return storage.tenancy().findTenant(tenantId).map(t -> {
-      try {
-        return ZoneId.of(t.timeZone());
-      } catch (java.time.DateTimeException e) {
-        return (ZoneId) java.time.ZoneOffset.UTC;
-      }
-    }).orElse(java.time.ZoneOffset.UTC);
+    return engine.zone(tenantId);
   }
+
 }

@@ -134,9 +134,7 @@ final class SettlementCodec {
     }
   }
 
-  @SuppressWarnings("deprecation")
-  static void writeSettlement(Out out, Settlement settlement) {
-    UsageRecord u = settlement.usage();
+  static void writeSettlement(Out out, UsageRecord u, LocalDate day, LocalPool[] pools, long[] amounts) {
     out.writeByte(SETTLED);
     out.writeString(u.requestId());
     out.writeString(u.tenantId().value());
@@ -159,16 +157,16 @@ final class SettlementCodec {
     out.writeString(u.clientIp());
     out.writeString(u.userAgent());
     out.writeString(u.hostId());
-    out.writeLong(settlement.day().toEpochDay());
-    out.writeInt(settlement.charges().size());
-    for (PoolCharge charge : settlement.charges()) {
-      PoolKey key = charge.key();
+    out.writeLong(day.toEpochDay());
+    out.writeInt(pools.length);
+    for (int i = 0; i < pools.length; i++) {
+      PoolKey key = pools[i].key;
       out.writeString(key.account().tenantId().value());
       out.writeByte(key.account().level().ordinal());
       out.writeString(key.account().subjectId());
       out.writeByte(key.meter().ordinal());
       out.writeLong(key.windowStart());
-      out.writeLong(charge.amount());
+      out.writeLong(amounts[i]);
     }
   }
 

@@ -1,6 +1,7 @@
 package com.neurasea.quota;
 
-import com.neurasea.spi.Settlement;
+import com.neurasea.model.UsageRecord;
+import java.time.LocalDate;
 
 /**
  * Where settlements are kept between the moment they are made and the moment the store has them, so
@@ -10,7 +11,7 @@ interface SettlementJournal extends AutoCloseable {
   /** Keeps nothing: settlements not yet written die with the process. */
   SettlementJournal NONE = new SettlementJournal() {
     @Override
-    public long append(Settlement settlement) {
+    public long append(UsageRecord usage, LocalDate day, LocalPool[] pools, long[] amounts) {
       return 0;
     }
 
@@ -21,21 +22,27 @@ interface SettlementJournal extends AutoCloseable {
     public void written(long sequence) {}
 
     @Override
+    public void sync() {}
+
+    @Override
     public void close() {}
   };
 
   /**
-   * Keeps a settlement.
+   * Keeps a settlement: a usage record, the day it counts for and what it charges to which pools.
    *
    * @return its sequence number, increasing
    */
-  long append(Settlement settlement);
+  long append(UsageRecord usage, LocalDate day, LocalPool[] pools, long[] amounts);
 
   /** Notes that a reservation was opened, so one a crash leaves open can be recorded. */
   void opened(Reservation reservation);
 
   /** Everything up to and including {@code sequence} is in the store. */
   void written(long sequence);
+
+  /** Forces what was kept so far to disk (against a crash of the machine, not only the process). */
+  void sync();
 
   @Override
   void close();

@@ -6,9 +6,11 @@ import com.neurasea.model.TenantId;
 import com.neurasea.model.UsageRecord;
 import com.neurasea.model.UserId;
 import com.neurasea.privacy.PrivacyLedger;
+import com.neurasea.spi.PoolCharge;
 import com.neurasea.spi.Settlement;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.Stores;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +26,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SettlementWriter {
   /** Settlements per transaction. */
   static final int MAX_BATCH = 512;
+  /**
+   * Settlements that may wait in memory; beyond this a settle waits for the writer, so a host that
+   * settles faster than its store can take usage records slows down instead of running out of memory.
+   */
+  static final int MAX_BACKLOG = 100_000;
 
-  /** A settlement and the local pools its charges came out of. */
-  record Pending(Settlement settlement, LocalPool[] pools, long[] amounts, long sequence) {}
+  /**
+   * A usage record and the local pools its charges came out of; the {@link Settlement} is only built
+   * when it is written, so what waits in memory stays small.
+   */
+  record Pending(UsageRecord usage, LocalDate day, LocalPool[] pools, long[] amounts, long sequence) {
+    Settlement settlement() {
+      List<PoolCharge> charges = new ArrayList<>(pools.length);
+      for (int i = 0; i < pools.length; i++) {
+        charges.add(new PoolCharge(pools[i].key, amounts[i]));
+      }
+      return new Settlement(usage, day, charges);
+    }
+  }
 
   private final Storage storage;
   private final PrivacyLedger ledger;
@@ -44,11 +62,24 @@ final class SettlementWriter {
     this.journal = journal;
   }
 
-  /** Queues a settlement; its charges are already counted in its pools' {@code unflushed}. */
-  void enqueue(Settlement settlement, LocalPool[] pools, long[] amounts) {
-    long sequence = journal.append(settlement);
-    queue.add(new Pending(settlement, pools, amounts, sequence));
-    queued.incrementAndGet();
+  /**
+   * Queues a settlement; its charges are already counted in its pools' {@code unflushed}. Waits while
+   * more than {@value #MAX_BACKLOG} settlements are queued.
+   */
+  void enqueue(UsageRecord usage, LocalDate day, LocalPool[] pools, long[] amounts) {
+    long sequence = journal.append(usage, day, pools, amounts);
+    queue.add(new Pending(usage, day, pools, amounts, sequence));
+    if (queued.incrementAndGet() > MAX_BACKLOG) {
+      awaitBacklog();
+    }
+  }
+
+  private void awaitBacklog() {
+    long waited = 0;
+    while (queued.get() > MAX_BACKLOG && waited < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
+      java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+      waited += 200_000;
+    }
   }
 
   /** How many settlements wait to be written. */
@@ -57,13 +88,16 @@ final class SettlementWriter {
   }
 
   /**
-   * Writes everything queued. A batch that fails stays first in line and the failure is thrown.
+   * Writes everything queued when it is called (what arrives meanwhile waits for the next call, so a
+   * busy host's maintenance is never starved). A batch that fails stays first in line and the failure
+   * is thrown.
    *
    * @return how many usage records were written
    */
   synchronized int flush() {
     int written = 0;
-    while (true) {
+    int remaining = backlog();
+    while (remaining > 0) {
       List<Pending> batch = carried.isEmpty() ? drain() : carried;
       if (batch.isEmpty()) {
         return written;
@@ -71,6 +105,7 @@ final class SettlementWriter {
       carried = batch;
       written += write(batch);
       carried = List.of();
+      remaining -= batch.size();
       for (Pending pending : batch) {
         for (int i = 0; i < pending.pools.length; i++) {
           pending.pools[i].unflushed.add(-pending.amounts[i]);
@@ -79,6 +114,7 @@ final class SettlementWriter {
       }
       journal.written(batch.get(batch.size() - 1).sequence);
     }
+    return written;
   }
 
   private List<Pending> drain() {
@@ -94,7 +130,7 @@ final class SettlementWriter {
   private int write(List<Pending> batch) {
     List<Settlement> settlements = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
-      settlements.add(pending.settlement);
+      settlements.add(pending.settlement());
     }
     return storage.inLockingTransaction(stores -> {
       List<UsageRecord> written = stores.quota().settle(hostId, settlements);

@@ -1,8 +1,13 @@
 package com.neurasea.quota;
 
+import com.neurasea.model.ErrorCode;
+import com.neurasea.model.FieldError;
 import com.neurasea.model.ModelPrice;
 import com.neurasea.model.NeuraSeaException;
+import com.neurasea.model.QuotaLimits;
 import com.neurasea.model.UsageStatus;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a request really used, given when it is settled. A {@code cost} of 0 or more is charged as
@@ -26,22 +31,22 @@ public record Usage(String model, String channel, long promptTokens, long comple
     if (model != null && !ModelPrice.isModelName(model)) {
       throw NeuraSeaException.invalid("model", "must be 1-128 printable characters without spaces");
     }
-    long max = com.neurasea.model.QuotaLimits.MAX_CREDITS;
-    java.util.List<com.neurasea.model.FieldError> errors = new java.util.ArrayList<>();
+    long max = QuotaLimits.MAX_CREDITS;
+    List<FieldError> errors = new ArrayList<>();
     if (promptTokens < 0 || promptTokens > max) {
-      errors.add(new com.neurasea.model.FieldError("promptTokens", "must be between 0 and " + max));
+      errors.add(new FieldError("promptTokens", "must be between 0 and " + max));
     }
     if (completionTokens < 0 || completionTokens > max) {
-      errors.add(new com.neurasea.model.FieldError("completionTokens", "must be between 0 and " + max));
+      errors.add(new FieldError("completionTokens", "must be between 0 and " + max));
     }
     if (cachedTokens < 0 || cachedTokens > max) {
-      errors.add(new com.neurasea.model.FieldError("cachedTokens", "must be between 0 and " + max));
+      errors.add(new FieldError("cachedTokens", "must be between 0 and " + max));
     }
     if (!errors.isEmpty()) {
-      throw new NeuraSeaException(com.neurasea.model.ErrorCode.INVALID_ARGUMENT, "invalid usage", errors, null);
+      throw new NeuraSeaException(ErrorCode.INVALID_ARGUMENT, "invalid usage", errors, null);
     }
-    if (cost < -1 || cost > com.neurasea.model.QuotaLimits.MAX_CREDITS) {
-      throw NeuraSeaException.invalid("cost", "must be between 0 and " + com.neurasea.model.QuotaLimits.MAX_CREDITS);
+    if (cost < -1 || cost > QuotaLimits.MAX_CREDITS) {
+      throw NeuraSeaException.invalid("cost", "must be between 0 and " + QuotaLimits.MAX_CREDITS);
     }
     if (status == null) {
       status = UsageStatus.SUCCEEDED;

@@ -130,7 +130,7 @@ class QuotaEngineTest {
     assertCode(() -> engine.reserve(alices, 50, "req-1"), ErrorCode.CONFLICT);
     UsageRecord first = engine.settle(r, 60);
     assertThat(engine.settle(r, 99)).isEqualTo(first);
-    assertThat(engine.settle("req-1", Usage.ofCost(99))).isEqualTo(first);
+    assertThat(engine.settle(acme.id(), "req-1", Usage.ofCost(99))).isEqualTo(first);
     assertCode(() -> engine.release(r, null), ErrorCode.FAILED_PRECONDITION);
     assertCode(() -> engine.reserve(alices, 100, "req-1"), ErrorCode.CONFLICT);
     Reservation second = engine.reserve(alices, 100, "req-2");
@@ -139,10 +139,26 @@ class QuotaEngineTest {
     assertThat(released.cost()).isZero();
     assertThat(engine.release(second, null)).isEqualTo(released);
     assertCode(() -> engine.settle(second, 10), ErrorCode.FAILED_PRECONDITION);
-    assertCode(() -> engine.settle("never-reserved", Usage.ofCost(1)), ErrorCode.NOT_FOUND);
+    assertCode(() -> engine.settle(acme.id(), "never-reserved", Usage.ofCost(1)), ErrorCode.NOT_FOUND);
     assertThat(used(user(), Meter.CREDITS)).isEqualTo(60);
     engine.flush();
     assertThat(quotas.usage(admin, UsageQuery.of(acme.id()), PageRequest.firstPage())).hasSize(2);
+  }
+
+  @Test
+  void requestIdsBelongToTheirTenant() {
+    Tenant globex = t.tenant("globex");
+    User gus = t.user(globex, "gus", BuiltInRole.TENANT_ADMIN);
+    Chain gusChain = engine.chainOf(TestPlatform.as(gus, globex));
+    Reservation ours = engine.reserve(alices, 10, "req-1");
+    Reservation theirs = engine.reserve(gusChain, 99, "req-1");
+    assertThat(theirs).isNotSameAs(ours);
+    engine.settle(ours, 4);
+    assertThat(engine.settle(globex.id(), "req-1", Usage.ofCost(9)).cost()).isEqualTo(9);
+    engine.flush();
+    assertThat(quotas.usageOf(admin, "req-1").cost()).isEqualTo(4);
+    assertThat(quotas.usageOf(TestPlatform.as(gus, globex), "req-1").cost()).isEqualTo(9);
+    assertThat(engine.find(acme.id(), "req-1")).containsSame(ours);
   }
 
   @Test

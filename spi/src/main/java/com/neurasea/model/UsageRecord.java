@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What one request used and was charged: one record per reservation, written when it ends.
  *
- * @param requestId the caller's request id, unique platform-wide (1-128 printable characters)
+ * @param requestId the caller's request id, unique within the tenant (1-128 printable characters)
  * @param tenantId the tenant charged
  * @param userId the user the request ran for, or null
  * @param tokenId the API token it came with, or null

@@ -115,8 +115,8 @@ public interface QuotaStore {
   void returnLease(PoolKey key, String hostId, long amount);
 
   /**
-   * Writes usage records and consumes their charges. A record whose request id is already stored is
-   * skipped with its charges (so a replayed settlement never charges twice). Each charge is taken
+   * Writes usage records and consumes their charges. A record whose request id is already stored for
+   * its tenant is skipped with its charges (so a replayed settlement never charges twice). Each charge is taken
    * from the host's lease on its pool first and from the pool's free allowance after that; all the
    * charges of one meter in one settlement consume the same amount, the most that every one of their
    * pools can cover up to the amount asked. A {@code CREDITS} shortfall lowers the record's cost and
@@ -124,7 +124,7 @@ public interface QuotaStore {
    * written record to the daily statistics.
    *
    * @param hostId the settling host
-   * @param settlements the settlements, each with a distinct request id
+   * @param settlements the settlements, each with a distinct request id within its tenant
    * @return the records written, as stored, in the order given (skipped ones left out)
    */
   List<UsageRecord> settle(String hostId, List<Settlement> settlements);
@@ -165,12 +165,13 @@ public interface QuotaStore {
   int deleteStalePools(long windowStartBefore);
 
   /**
-   * A usage record by request id.
+   * A usage record by request id. Request ids are unique within a tenant.
    *
+   * @param tenantId the tenant
    * @param requestId the request id
    * @return the record, or empty
    */
-  Optional<UsageRecord> findUsage(String requestId);
+  Optional<UsageRecord> findUsage(TenantId tenantId, String requestId);
 
   /**
    * Usage records, newest first by {@code finishedAt} (then request id).

@@ -77,7 +77,7 @@ final class ReservationRoutes {
     permissions.requireTenantAccess(caller);
     String requestId = call.path("requestId");
     UsageRecord.checkRequestId(requestId);
-    Reservation held = engine.find(requestId).filter(r -> r.chain().tenantId().equals(caller.tenantId()))
+    Reservation held = engine.find(caller.tenantId(), requestId)
         .orElseThrow(() -> NeuraSeaException.notFound("reservation " + requestId + " on this host"));
     boolean own = caller.principal().userId() != null
         && Objects.equals(caller.principal().userId(), held.chain().userId());

@@ -459,8 +459,8 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(store().findPool(key)).contains(new PoolState(key, 70, 10));
     assertThat(store().leasesOf(HOST)).isEmpty();
     assertThat(store().leasesOf(OTHER_HOST)).containsExactly(new QuotaLease(key, OTHER_HOST, 10, expiresAt));
-    assertThat(store().findUsage(first.requestId())).contains(first);
-    assertThat(store().findUsage(second.requestId())).contains(second);
+    assertThat(store().findUsage(first.tenantId(), first.requestId())).contains(first);
+    assertThat(store().findUsage(second.tenantId(), second.requestId())).contains(second);
   }
 
   @Test
@@ -496,7 +496,7 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(store().settle(OTHER_HOST, List.of(settlement(replay, charge(key, 500)), settlement(fresh,
         charge(key, 5))))).containsExactly(fresh);
 
-    assertThat(store().findUsage(usage.requestId())).contains(usage);
+    assertThat(store().findUsage(usage.tenantId(), usage.requestId())).contains(usage);
     assertThat(store().findPool(key)).contains(new PoolState(key, 35, 70));
     assertThat(store().dailyUsage(tenant, DAY, DAY, null, null)).extracting(DailyUsage::requests, DailyUsage::cost)
         .containsExactlyInAnyOrder(tuple(1L, 30L),
@@ -527,7 +527,7 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(capped.cost()).isEqualTo(15);
     assertThat(capped.uncharged()).isEqualTo(25);
     assertThat(written).containsExactly(capped);
-    assertThat(store().findUsage(usage.requestId())).contains(capped);
+    assertThat(store().findUsage(usage.tenantId(), usage.requestId())).contains(capped);
     assertThat(store().findPool(tenantCredits)).contains(new PoolState(tenantCredits, 15, 85));
     assertThat(store().findPool(userCredits)).contains(new PoolState(userCredits, 15, 85));
     assertThat(store().findPool(userTokens)).contains(new PoolState(userTokens, 220, 0));
@@ -628,9 +628,24 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(store().settle(HOST, List.of(new Settlement(full, DAY, List.of()), new Settlement(bare, DAY,
         List.of())))).containsExactly(full, bare);
 
-    assertThat(store().findUsage(full.requestId())).contains(full);
-    assertThat(store().findUsage(bare.requestId())).contains(bare);
-    assertThat(store().findUsage(requestId())).isEmpty();
+    assertThat(store().findUsage(full.tenantId(), full.requestId())).contains(full);
+    assertThat(store().findUsage(bare.tenantId(), bare.requestId())).contains(bare);
+    assertThat(store().findUsage(tenant, requestId())).isEmpty();
+    assertThat(store().findUsage(tenantId(), full.requestId())).isEmpty();
+  }
+
+  @Test
+  void requestIdsAreUniqueWithinATenantOnly() {
+    UsageRecord ours = usageRecord(tenantId(), userId(), null, 40);
+    UsageRecord theirs = new UsageRecord(ours.requestId(), tenantId(), null, null, null, null, 0, 0, 0, 7, 0, null,
+        0, UsageStatus.SUCCEEDED, null, 0, nextInstant(), nextInstant(), null, null, HOST);
+
+    assertThat(store().settle(HOST, List.of(new Settlement(ours, DAY, List.of()),
+        new Settlement(theirs, DAY, List.of())))).containsExactly(ours, theirs);
+    // a replay of either is skipped; the other tenant's record stays its own
+    assertThat(store().settle(HOST, List.of(new Settlement(theirs, DAY, List.of())))).isEmpty();
+    assertThat(store().findUsage(ours.tenantId(), ours.requestId())).contains(ours);
+    assertThat(store().findUsage(theirs.tenantId(), theirs.requestId())).contains(theirs);
   }
 
   @Test
@@ -697,7 +712,7 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThatThrownBy(() -> store().settle(HOST, List.of(settlement, settlement)))
         .isInstanceOfSatisfying(NeuraSeaException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
-    assertThat(store().findUsage(usage.requestId())).isEmpty();
+    assertThat(store().findUsage(usage.tenantId(), usage.requestId())).isEmpty();
   }
 
   // ---- renewing and expiring leases
@@ -874,9 +889,9 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(store().eraseUsageDetails(alice)).isEqualTo(3);
 
     for (UsageRecord record : List.of(withDetails, otherTenant, without, agentOnly)) {
-      assertThat(store().findUsage(record.requestId())).contains(withDetails(record, null, null));
+      assertThat(store().findUsage(record.tenantId(), record.requestId())).contains(withDetails(record, null, null));
     }
-    assertThat(store().findUsage(bobs.requestId())).contains(bobs);
+    assertThat(store().findUsage(bobs.tenantId(), bobs.requestId())).contains(bobs);
     assertThat(store().eraseUsageDetails(alice)).isZero();
   }
 
@@ -890,9 +905,9 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
 
     assertThat(store().eraseUsageDetailsBefore(recent.finishedAt())).isEqualTo(2);
 
-    assertThat(store().findUsage(old.requestId())).contains(withDetails(old, null, null));
-    assertThat(store().findUsage(ipOnly.requestId())).contains(withDetails(ipOnly, null, null));
-    assertThat(store().findUsage(recent.requestId())).contains(recent);
+    assertThat(store().findUsage(old.tenantId(), old.requestId())).contains(withDetails(old, null, null));
+    assertThat(store().findUsage(ipOnly.tenantId(), ipOnly.requestId())).contains(withDetails(ipOnly, null, null));
+    assertThat(store().findUsage(recent.tenantId(), recent.requestId())).contains(recent);
     assertThat(store().eraseUsageDetailsBefore(recent.finishedAt())).isZero();
   }
 
@@ -964,7 +979,7 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertThat(store().findAccount(account.ref())).isEmpty();
     assertThat(store().findPool(key)).isEmpty();
     assertThat(store().leasesOf(HOST)).isEmpty();
-    assertThat(store().findUsage(usage.requestId())).isEmpty();
+    assertThat(store().findUsage(usage.tenantId(), usage.requestId())).isEmpty();
     assertThat(store().dailyUsage(tenant, DAY, DAY, null, null)).isEmpty();
     assertThat(store().listPrices(tenant, null)).isEmpty();
   }
@@ -987,7 +1002,7 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
 
     assertThat(store().findPool(key)).contains(new PoolState(key, 30, 0));
     assertThat(store().leasesOf(HOST)).isEmpty();
-    assertThat(store().findUsage(usage.requestId())).contains(usage);
+    assertThat(store().findUsage(usage.tenantId(), usage.requestId())).contains(usage);
   }
 
   @Test
@@ -1003,7 +1018,8 @@ public abstract class QuotaStoreContract extends StorageUnderTest {
     assertInvalid(() -> store().renewLeases(HOST, null), "expiresAt");
     assertInvalid(() -> store().expireLeases(null, 1), "now");
     assertInvalid(() -> store().leasesOf(null), "hostId");
-    assertInvalid(() -> store().findUsage(null), "requestId");
+    assertInvalid(() -> store().findUsage(null, "req-1"), "tenantId");
+    assertInvalid(() -> store().findUsage(tenantId(), null), "requestId");
     assertInvalid(() -> store().listUsage(null, ALL), "query");
     assertInvalid(() -> store().usageOfUser(null, ALL), "userId");
     assertInvalid(() -> store().dailyUsage(null, DAY, DAY, null, null), "tenantId");

@@ -245,7 +245,7 @@ public final class JdbcQuotaStore implements QuotaStore {
       if (settlement == null) {
         throw NeuraSeaException.invalid("settlements[" + i + "]", "is required");
       }
-      if (!requestIds.add(settlement.usage().requestId())) {
+      if (!requestIds.add(SettlementBatch.key(settlement.usage().tenantId().value(), settlement.usage().requestId()))) {
         throw NeuraSeaException.invalid("settlements[" + i + "]", "repeats request id "
             + settlement.usage().requestId());
       }
@@ -353,9 +353,10 @@ public final class JdbcQuotaStore implements QuotaStore {
   // ---- usage records and daily statistics
 
   @Override
-  public Optional<UsageRecord> findUsage(String requestId) {
+  public Optional<UsageRecord> findUsage(TenantId tenantId, String requestId) {
+    required("tenantId", tenantId);
     required("requestId", requestId);
-    return usage.find(requestId);
+    return usage.find(tenantId, requestId);
   }
 
   @Override

@@ -101,21 +101,25 @@ final class SettlementBatch {
 
   private List<Settlement> unstored(List<Settlement> settlements) {
     Set<String> stored = new HashSet<>();
-    List<String> ids = settlements.stream().map(s -> s.usage().requestId()).toList();
+    List<String> ids = settlements.stream().map(s -> s.usage().requestId()).distinct().toList();
     for (List<String> chunk : QuotaRows.chunks(ids)) {
       StringBuilder in = new StringBuilder();
       for (int i = 0; i < chunk.size(); i++) {
         in.append(i == 0 ? ":r" : ", :r").append(i);
       }
-      var query = h.createQuery("SELECT request_id FROM usage_records WHERE request_id IN (" + in + ")");
+      var query = h.createQuery("SELECT tenant_id, request_id FROM usage_records WHERE request_id IN (" + in + ")");
       for (int i = 0; i < chunk.size(); i++) {
         query.bind("r" + i, chunk.get(i));
       }
-      stored.addAll(query.mapTo(String.class).list());
+      stored.addAll(query.map((rs, ctx) -> key(rs.getString(1), rs.getString(2))).list());
     }
-    return stored.isEmpty()
-        ? settlements
-        : settlements.stream().filter(s -> !stored.contains(s.usage().requestId())).toList();
+    return stored.isEmpty() ? settlements : settlements.stream()
+        .filter(s -> !stored.contains(key(s.usage().tenantId().value(), s.usage().requestId()))).toList();
+  }
+
+  /** A request's identity: its id within its tenant. */
+  static String key(String tenantId, String requestId) {
+    return tenantId + '\n' + requestId;
   }
 
   /** Locks and reads every pool of an existing account that the settlements charge. */

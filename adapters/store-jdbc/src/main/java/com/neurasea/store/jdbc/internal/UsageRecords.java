@@ -32,9 +32,10 @@ final class UsageRecords {
     this.session = session;
   }
 
-  Optional<UsageRecord> find(String requestId) {
-    return session.read(h -> h.createQuery(SELECT + "WHERE request_id = :requestId")
+  Optional<UsageRecord> find(TenantId tenantId, String requestId) {
+    return session.read(h -> h.createQuery(SELECT + "WHERE request_id = :requestId AND tenant_id = :tenantId")
         .bind("requestId", requestId)
+        .bind("tenantId", tenantId.value())
         .map((rs, ctx) -> QuotaRows.usage(rs))
         .findOne());
   }
