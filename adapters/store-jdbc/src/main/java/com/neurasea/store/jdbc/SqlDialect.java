@@ -128,4 +128,16 @@ public interface SqlDialect {
   default String rowLockClause() {
     return " FOR UPDATE";
   }
+
+  /**
+   * A statement run first in a transaction that writes a batch of usage records, or null for none.
+   * PostgreSQL sets {@code plan_cache_mode = force_custom_plan} there: a statement prepared while
+   * {@code usage_records} was empty may otherwise keep a generic plan that scans the whole table for
+   * every replayed-record check once it has grown, until autovacuum analyzes it.
+   *
+   * @return the statement, or null
+   */
+  default String usageBatchSetup() {
+    return null;
+  }
 }

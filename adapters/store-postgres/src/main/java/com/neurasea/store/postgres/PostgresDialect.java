@@ -74,6 +74,11 @@ final class PostgresDialect implements SqlDialect {
    * snapshot, so the next index read after it sees every append committed before.
    */
   @Override
+  public String usageBatchSetup() {
+    return "SET LOCAL plan_cache_mode = force_custom_plan";
+  }
+
+  @Override
   public String ledgerAppendLock() {
     return "LOCK TABLE ledger_entries IN EXCLUSIVE MODE";
   }

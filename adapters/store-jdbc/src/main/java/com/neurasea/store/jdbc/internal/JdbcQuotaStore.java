@@ -53,6 +53,7 @@ public final class JdbcQuotaStore implements QuotaStore {
   private static final String LEVEL_ORDER = "CASE level WHEN 'TOKEN' THEN 0 WHEN 'USER' THEN 1 WHEN 'GROUP' THEN 2 "
       + "ELSE 3 END";
 
+  private final String usageBatchSetup;
   private final Session session;
   private final QuotaPools pools;
   private final UsageRecords usage;
@@ -64,9 +65,12 @@ public final class JdbcQuotaStore implements QuotaStore {
    * @param session where its statements run
    * @param rowLock the clause that locks the rows a {@code SELECT} reads ({@link
    *     com.neurasea.store.jdbc.SqlDialect#rowLockClause()}), empty when writers serialize anyway
+   * @param usageBatchSetup the statement run first when a batch of usage records is written ({@link
+   *     com.neurasea.store.jdbc.SqlDialect#usageBatchSetup()}), or null
    */
-  public JdbcQuotaStore(Session session, String rowLock) {
+  public JdbcQuotaStore(Session session, String rowLock, String usageBatchSetup) {
     this.session = Objects.requireNonNull(session, "session");
+    this.usageBatchSetup = usageBatchSetup;
     this.pools = new QuotaPools(Objects.requireNonNull(rowLock, "rowLock"));
     this.usage = new UsageRecords(session);
     this.prices = new ModelPrices(session);
@@ -254,7 +258,7 @@ public final class JdbcQuotaStore implements QuotaStore {
       return List.of();
     }
     List<Settlement> batch = List.copyOf(settlements);
-    return session.atomicWithRowLocks(h -> new SettlementBatch(h, pools, hostId).settle(batch), Conflicts.NONE);
+    return session.atomicWithRowLocks(h -> new SettlementBatch(h, pools, hostId, usageBatchSetup).settle(batch), Conflicts.NONE);
   }
 
   @Override

@@ -39,7 +39,7 @@ public record JdbcStores(
   public static JdbcStores over(Session session, SqlDialect dialect) {
     return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
         new JdbcPermissionStore(session), new JdbcLedgerStore(session, dialect.ledgerAppendLock()),
-        new JdbcPrivacyStore(session), new JdbcQuotaStore(session, dialect.rowLockClause()),
+        new JdbcPrivacyStore(session), new JdbcQuotaStore(session, dialect.rowLockClause(), dialect.usageBatchSetup()),
         new JdbcAccessQuery(session, dialect.supportsLateralJoin()));
   }
 

@@ -41,9 +41,6 @@ final class QuotaRows {
   static final String USAGE_COLUMNS = "request_id, tenant_id, user_id, token_id, model, channel, prompt_tokens, "
       + "completion_tokens, cached_tokens, cost, uncharged, price_id, multiplier, status, error_code, "
       + "latency_millis, started_at, finished_at, client_ip, user_agent, host_id";
-  static final String USAGE_VALUES = ":requestId, :tenantId, :userId, :tokenId, :model, :channel, :promptTokens, "
-      + ":completionTokens, :cachedTokens, :cost, :uncharged, :priceId, :multiplier, :status, :errorCode, "
-      + ":latencyMillis, :startedAt, :finishedAt, :clientIp, :userAgent, :hostId";
   static final String DAILY_COLUMNS = "tenant_id, day, user_id, model, requests, failed, prompt_tokens, "
       + "completion_tokens, cached_tokens, cost";
   static final String PRICE_COLUMNS = "id, tenant_id, model, effective_from, input_per_million, "
@@ -236,31 +233,6 @@ final class QuotaRows {
         .bind("rpm", limits.requestsPerMinute())
         .bind("tpm", limits.tokensPerMinute())
         .bind("concurrency", limits.concurrency());
-  }
-
-  static <S extends SqlStatement<S>> S bindUsage(S statement, UsageRecord record) {
-    return statement
-        .bind("requestId", record.requestId())
-        .bind("tenantId", record.tenantId().value())
-        .bind("userId", record.userId() == null ? null : record.userId().value())
-        .bind("tokenId", record.tokenId() == null ? null : record.tokenId().value())
-        .bind("model", record.model())
-        .bind("channel", record.channel())
-        .bind("promptTokens", record.promptTokens())
-        .bind("completionTokens", record.completionTokens())
-        .bind("cachedTokens", record.cachedTokens())
-        .bind("cost", record.cost())
-        .bind("uncharged", record.uncharged())
-        .bind("priceId", record.priceId() == null ? null : record.priceId().value())
-        .bind("multiplier", record.multiplier())
-        .bind("status", record.status().name())
-        .bind("errorCode", record.errorCode())
-        .bind("latencyMillis", record.latencyMillis())
-        .bind("startedAt", millis(record.startedAt()))
-        .bind("finishedAt", millis(record.finishedAt()))
-        .bind("clientIp", record.clientIp())
-        .bind("userAgent", record.userAgent())
-        .bind("hostId", record.hostId());
   }
 
   /** Multipliers as a JSON array of {@code groupId=basisPoints} strings, by group id. */

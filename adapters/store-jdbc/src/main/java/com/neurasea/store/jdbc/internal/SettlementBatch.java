@@ -9,6 +9,9 @@ import com.neurasea.model.UsageRecord;
 import com.neurasea.model.UsageStatus;
 import com.neurasea.spi.PoolCharge;
 import com.neurasea.spi.Settlement;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -21,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * One {@code settle} call on the handle of its transaction: skips the settlements already stored,
@@ -35,10 +39,13 @@ final class SettlementBatch {
   // In key order, like the locks, so that concurrent batches creating pools queue instead of deadlocking.
   private final Map<PoolKey, Balance> balances = new TreeMap<>(QuotaRows.POOL_ORDER);
 
-  SettlementBatch(Handle h, QuotaPools pools, String hostId) {
+  private final String setup;
+
+  SettlementBatch(Handle h, QuotaPools pools, String hostId, String setup) {
     this.h = h;
     this.pools = pools;
     this.hostId = hostId;
+    this.setup = setup;
   }
 
   /** A pool's balance as the batch goes along. */
@@ -83,6 +90,9 @@ final class SettlementBatch {
   }
 
   List<UsageRecord> settle(List<Settlement> settlements) {
+    if (setup != null) {
+      h.execute(setup);
+    }
     List<Settlement> fresh = unstored(settlements);
     if (fresh.isEmpty()) {
       return List.of();
@@ -242,13 +252,58 @@ final class SettlementBatch {
     }
   }
 
+  /**
+   * Inserts the records with plain JDBC and positional parameters: at hundreds of rows a batch, named
+   * binding's per-value lookups cost more than the database's own work.
+   */
   private void insertRecords(List<UsageRecord> records) {
-    PreparedBatch insert = h.prepareBatch("INSERT INTO usage_records (" + QuotaRows.USAGE_COLUMNS + ") VALUES ("
-        + QuotaRows.USAGE_VALUES + ") ON CONFLICT DO NOTHING");
-    for (UsageRecord record : records) {
-      QuotaRows.bindUsage(insert, record).add();
+    int[] counts;
+    try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_USAGE)) {
+      for (UsageRecord record : records) {
+        bindUsage(insert, record);
+        insert.addBatch();
+      }
+      counts = insert.executeBatch();
+    } catch (SQLException e) {
+      throw new UnableToExecuteStatementException(e, null);
     }
-    requireAllWritten(insert.execute());
+    requireAllWritten(counts);
+  }
+
+  private static final String INSERT_USAGE = "INSERT INTO usage_records (" + QuotaRows.USAGE_COLUMNS
+      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+  /** Binds a record in the order of {@link QuotaRows#USAGE_COLUMNS}. */
+  private static void bindUsage(PreparedStatement insert, UsageRecord r) throws SQLException {
+    insert.setString(1, r.requestId());
+    insert.setString(2, r.tenantId().value());
+    text(insert, 3, r.userId() == null ? null : r.userId().value());
+    text(insert, 4, r.tokenId() == null ? null : r.tokenId().value());
+    text(insert, 5, r.model());
+    text(insert, 6, r.channel());
+    insert.setLong(7, r.promptTokens());
+    insert.setLong(8, r.completionTokens());
+    insert.setLong(9, r.cachedTokens());
+    insert.setLong(10, r.cost());
+    insert.setLong(11, r.uncharged());
+    text(insert, 12, r.priceId() == null ? null : r.priceId().value());
+    insert.setLong(13, r.multiplier());
+    insert.setString(14, r.status().name());
+    text(insert, 15, r.errorCode());
+    insert.setLong(16, r.latencyMillis());
+    insert.setLong(17, r.startedAt().toEpochMilli());
+    insert.setLong(18, r.finishedAt().toEpochMilli());
+    text(insert, 19, r.clientIp());
+    text(insert, 20, r.userAgent());
+    insert.setString(21, r.hostId());
+  }
+
+  private static void text(PreparedStatement statement, int index, String value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.VARCHAR);
+    } else {
+      statement.setString(index, value);
+    }
   }
 
   /**
