@@ -192,14 +192,7 @@ class QuotaInvariantTest {
     t.platform.close();
 
     Storage storage = t.storage;
-    List<UsageRecord> records = new ArrayList<>();
-    for (int offset = 0; ; offset += 1000) {
-      List<UsageRecord> page = storage.quota().listUsage(UsageQuery.of(acme.id()), new PageRequest(offset, 1000));
-      records.addAll(page);
-      if (page.size() < 1000) {
-        break;
-      }
-    }
+    List<UsageRecord> records = allUsage(storage, acme.id());
     assertThat(records).hasSize(expected.size());
     for (UsageRecord record : records) {
       assertThat(record.status()).as(record.requestId()).isEqualTo(expected.get(record.requestId()));
@@ -223,6 +216,18 @@ class QuotaInvariantTest {
       assertThat(rpm.used()).isEqualTo(admitted.get()).isLessThanOrEqualTo(config.tenantRpm);
     }
     assertThat(totalCost).isNotNegative();
+  }
+
+  /** Every usage record of a tenant, read page by page. */
+  static List<UsageRecord> allUsage(Storage storage, com.neurasea.model.TenantId tenantId) {
+    List<UsageRecord> records = new ArrayList<>();
+    for (int offset = 0; ; offset += 1000) {
+      List<UsageRecord> page = storage.quota().listUsage(UsageQuery.of(tenantId), new PageRequest(offset, 1000));
+      records.addAll(page);
+      if (page.size() < 1000) {
+        return records;
+      }
+    }
   }
 
   private static boolean charges(AccountRef ref, UsageRecord record) {

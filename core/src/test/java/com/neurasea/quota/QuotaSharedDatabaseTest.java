@@ -14,14 +14,12 @@ import com.neurasea.model.ErrorCode;
 import com.neurasea.model.LoginMethod;
 import com.neurasea.model.Meter;
 import com.neurasea.model.NeuraSeaException;
-import com.neurasea.model.PageRequest;
 import com.neurasea.model.PoolKey;
 import com.neurasea.model.PoolState;
 import com.neurasea.model.Principal;
 import com.neurasea.model.QuotaLimits;
 import com.neurasea.model.ResetPeriod;
 import com.neurasea.model.Tenant;
-import com.neurasea.model.UsageQuery;
 import com.neurasea.model.UsageRecord;
 import com.neurasea.model.User;
 import com.neurasea.spi.Storage;
@@ -29,8 +27,6 @@ import com.neurasea.tck.FreshStorage;
 import com.neurasea.tck.TckFixtures;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -155,14 +151,6 @@ class QuotaSharedDatabaseTest {
   }
 
   private long sum(Storage storage) {
-    List<UsageRecord> records = new ArrayList<>();
-    for (int offset = 0; ; offset += 1000) {
-      List<UsageRecord> page = storage.quota().listUsage(UsageQuery.of(acme.id()), new PageRequest(offset, 1000));
-      records.addAll(page);
-      if (page.size() < 1000) {
-        break;
-      }
-    }
-    return records.stream().mapToLong(UsageRecord::cost).sum();
+    return QuotaInvariantTest.allUsage(storage, acme.id()).stream().mapToLong(UsageRecord::cost).sum();
   }
 }
