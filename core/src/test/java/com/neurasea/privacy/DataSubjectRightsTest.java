@@ -259,7 +259,7 @@ class DataSubjectRightsTest {
     RequestReceipt receipt = rights.fulfil(tenantAdmin, request.id());
 
     assertThat(receipt.request().status()).isEqualTo(RequestStatus.FULFILLED);
-    assertThat(receipt.request().progress()).isEqualTo("accounts,privacy-ledger,privacy-records");
+    assertThat(receipt.request().progress()).isEqualTo("accounts,privacy-ledger,privacy-records,usage");
     assertThat(receipt.erased().get("accounts")).contains("user.contact.email", "user.org.membership",
         "user.org.tokens");
     assertThat(receipt.restricted()).containsKey("user.privacy");
@@ -315,7 +315,7 @@ class DataSubjectRightsTest {
 
       SubjectRequest interrupted = host.dataSubjects().get(t.admin, request.id());
       assertThat(interrupted.status()).isEqualTo(RequestStatus.IN_PROGRESS);
-      assertThat(interrupted.progress()).isEqualTo("accounts,privacy-ledger,privacy-records");
+      assertThat(interrupted.progress()).isEqualTo("accounts,privacy-ledger,privacy-records,usage");
       assertThat(host.privacy().recordsOf(t.admin, bob.id(), 0, 100)).extracting(LedgerRecord::reference)
           .contains("dsr:" + request.id() + ":erasure-started").doesNotContain("dsr:" + request.id() + ":fulfilled");
       assertCode(() -> host.dataSubjects().refuse(t.admin, request.id(), "changed my mind"),
@@ -326,7 +326,7 @@ class DataSubjectRightsTest {
       // It resumes in the background at start-up.
       SubjectRequest done = awaitClosed(restarted, bob);
       assertThat(done.status()).isEqualTo(RequestStatus.FULFILLED);
-      assertThat(done.progress()).isEqualTo("accounts,privacy-ledger,privacy-records,crm");
+      assertThat(done.progress()).isEqualTo("accounts,privacy-ledger,privacy-records,usage,crm");
       assertThat(flaky.erased).containsEntry(bob.id().value(), 1);
       assertThat(restarted.dataSubjects().resumeInterrupted()).isZero();
     }

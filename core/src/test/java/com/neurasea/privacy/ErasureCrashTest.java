@@ -93,7 +93,7 @@ class ErasureCrashTest {
             .personalDataContributor(new Crm(crmErasures)).build()) {
       SubjectRequest done = await(next, requestId);
       assertThat(done.status()).isEqualTo(RequestStatus.FULFILLED);
-      assertThat(done.progress()).isEqualTo("accounts,privacy-ledger,privacy-records,crm");
+      assertThat(done.progress()).isEqualTo("accounts,privacy-ledger,privacy-records,usage,crm");
       assertThat(crmErasures).hasValue(1);
       User erased = storage.tenancy().findUser(bob.id()).orElseThrow();
       assertThat(erased.username()).startsWith("erased-");

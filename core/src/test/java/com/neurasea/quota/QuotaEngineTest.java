@@ -292,6 +292,25 @@ class QuotaEngineTest {
   }
 
   @Test
+  void usageRecordsAreInTheSubjectsExportAndErasureClearsTheirAddressesButKeepsTheBilling() {
+    engine.settle(engine.reserve(alices, 10, "req-1"), Usage.ofCost(7).from("chan-a", "198.51.100.23", "curl/8.1"));
+    String export = t.platform.dataSubjects().exportPersonalData(TestPlatform.as(alice, acme), alice.id());
+    assertThat(export).contains("\"name\": \"usage\"").contains("198.51.100.23").contains("curl/8.1")
+        .contains("usage[req-1]");
+    assertThat(t.platform.privacy().recordsOf(t.admin, alice.id(), 0, 1000))
+        .anySatisfy(r -> assertThat(r.categories()).contains("user.usage.consumed_quota", "user.device.ip_address"));
+
+    var request = t.platform.dataSubjects().submit(TestPlatform.as(alice, acme), alice.id(),
+        com.neurasea.model.RequestType.ERASURE, null);
+    var receipt = t.platform.dataSubjects().fulfil(admin, request.id());
+    assertThat(receipt.request().status()).isEqualTo(com.neurasea.model.RequestStatus.FULFILLED);
+    UsageRecord kept = t.storage.quota().findUsage(acme.id(), "req-1").orElseThrow();
+    assertThat(kept.clientIp()).isNull();
+    assertThat(kept.userAgent()).isNull();
+    assertThat(kept.cost()).isEqualTo(7);
+  }
+
+  @Test
   void dailyStatisticsAndCsvFollowTheTenantCalendar() {
     engine.settle(engine.reserve(alices, 10, "req-1"), Usage.ofCost(7).from("chan-a", "10.0.0.1", "curl/8"));
     engine.release(engine.reserve(alices, 10, "req-2"), "bad_gateway");
