@@ -17,9 +17,14 @@ import com.neurasea.model.LoginMethod;
 import com.neurasea.model.Permissions;
 import com.neurasea.model.Principal;
 import com.neurasea.model.Scope;
+import com.neurasea.model.SetModelPrice;
 import com.neurasea.model.Subject;
 import com.neurasea.model.Tenant;
+import com.neurasea.model.UsageRecord;
 import com.neurasea.model.User;
+import com.neurasea.quota.QuotaEngine;
+import com.neurasea.quota.Reservation;
+import com.neurasea.quota.Usage;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.TokenCredentials;
 import com.neurasea.store.sqlite.SqliteStorage;
@@ -58,6 +63,15 @@ class ReadmeExampleTest {
       assertThat(may).isTrue();
       assertThat(platform.identity().authenticate(new TokenCredentials(token.secret(), null, null)).userId())
           .isEqualTo(alice.id());
+
+      // Quotas and metering: the README's reserve / settle example, with a price for the model.
+      platform.prices().setPrice(inAcme, new SetModelPrice("gpt-4o-mini", null, 150_000, 600_000, 0, 0, null));
+      Caller caller = asAlice;
+      String requestId = "req-0001";
+      QuotaEngine engine = platform.quotaEngine();
+      Reservation held = engine.reserve(engine.chainOf(caller), 5_000, 4_000, requestId);
+      UsageRecord usage = engine.settle(held, Usage.ofTokens("gpt-4o-mini", 1_200, 300, 0));
+      assertThat(usage.cost()).isEqualTo(360);
     }
   }
 }
