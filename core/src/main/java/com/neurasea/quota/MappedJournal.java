@@ -75,9 +75,16 @@ final class MappedJournal implements SettlementJournal {
           + " is in use by another instance; give each instance its own");
     }
     this.lock = acquired;
-    this.hostId = hostId(directory, defaultHostId);
-    this.recovered = readAll();
-    this.current = newSegment(0);
+    try {
+      this.hostId = hostId(directory, defaultHostId);
+      this.recovered = readAll();
+      this.current = newSegment(0);
+    } catch (RuntimeException | IOException e) {
+      // Nothing is held after a failed open: the next attempt (or another instance) may have it.
+      lock.release();
+      lockChannel.close();
+      throw e;
+    }
   }
 
   /**
