@@ -593,7 +593,6 @@ public final class QuotaEngine implements AutoCloseable {
       lastFlush = wall;
       try {
         writer.flush();
-        journal.sync();
       } catch (RuntimeException e) {
         LOG.warn("writing {} settlements failed, will retry: {}", writer.backlog(), e.toString());
         return;

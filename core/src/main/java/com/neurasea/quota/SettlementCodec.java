@@ -55,23 +55,19 @@ final class SettlementCodec {
       bytes[length++] = (byte) value;
     }
 
-    void writeLong(long value) {
-      ensure(8);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        bytes[length++] = (byte) (value >>> shift);
+    /** A non-negative number in 7-bit groups, low first (1 byte below 128, 6 for an epoch millisecond). */
+    void writeVarLong(long value) {
+      ensure(10);
+      while ((value & ~0x7FL) != 0) {
+        bytes[length++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
       }
-    }
-
-    void writeInt(int value) {
-      ensure(4);
-      for (int shift = 24; shift >= 0; shift -= 8) {
-        bytes[length++] = (byte) (value >>> shift);
-      }
+      bytes[length++] = (byte) value;
     }
 
     void writeString(String value) {
       if (value == null) {
-        writeInt(-1);
+        writeVarLong(0);
         return;
       }
       int n = value.length();
@@ -80,14 +76,14 @@ final class SettlementCodec {
         ascii = value.charAt(i) < 0x80;
       }
       if (ascii) {
-        writeInt(n);
+        writeVarLong(n + 1L);
         ensure(n);
         value.getBytes(0, n, bytes, length);
         length += n;
         return;
       }
       byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-      writeInt(utf8.length);
+      writeVarLong(utf8.length + 1L);
       ensure(utf8.length);
       System.arraycopy(utf8, 0, bytes, length, utf8.length);
       length += utf8.length;
@@ -107,24 +103,19 @@ final class SettlementCodec {
       return bytes[position++];
     }
 
-    long readLong() {
+    long readVarLong() {
       long value = 0;
-      for (int i = 0; i < 8; i++) {
-        value = (value << 8) | (bytes[position++] & 0xff);
+      for (int shift = 0; ; shift += 7) {
+        byte b = bytes[position++];
+        value |= (long) (b & 0x7F) << shift;
+        if (b >= 0) {
+          return value;
+        }
       }
-      return value;
-    }
-
-    int readInt() {
-      int value = 0;
-      for (int i = 0; i < 4; i++) {
-        value = (value << 8) | (bytes[position++] & 0xff);
-      }
-      return value;
     }
 
     String readString() {
-      int n = readInt();
+      int n = (int) readVarLong() - 1;
       if (n < 0) {
         return null;
       }
@@ -134,6 +125,17 @@ final class SettlementCodec {
     }
   }
 
+  /** How a charge's account subject is written: the usage record's own ids, or spelled out. */
+  private static final byte SUBJECT_TENANT = 0;
+  private static final byte SUBJECT_USER = 1;
+  private static final byte SUBJECT_TOKEN = 2;
+  private static final byte SUBJECT_SPELLED = 3;
+
+  /**
+   * Writes a settlement compactly: numbers as varints, no host id (a journal belongs to one host),
+   * and each charge's account as its level and, where it is the record's own tenant, user or token,
+   * a reference to it instead of the id again (every account of a chain is in the record's tenant).
+   */
   static void writeSettlement(Out out, UsageRecord u, LocalDate day, LocalPool[] pools, long[] amounts) {
     out.writeByte(SETTLED);
     out.writeString(u.requestId());
@@ -142,31 +144,41 @@ final class SettlementCodec {
     out.writeString(u.tokenId() == null ? null : u.tokenId().value());
     out.writeString(u.model());
     out.writeString(u.channel());
-    out.writeLong(u.promptTokens());
-    out.writeLong(u.completionTokens());
-    out.writeLong(u.cachedTokens());
-    out.writeLong(u.cost());
-    out.writeLong(u.uncharged());
+    out.writeVarLong(u.promptTokens());
+    out.writeVarLong(u.completionTokens());
+    out.writeVarLong(u.cachedTokens());
+    out.writeVarLong(u.cost());
+    out.writeVarLong(u.uncharged());
     out.writeString(u.priceId() == null ? null : u.priceId().value());
-    out.writeLong(u.multiplier());
+    out.writeVarLong(u.multiplier());
     out.writeByte(u.status().ordinal());
     out.writeString(u.errorCode());
-    out.writeLong(u.latencyMillis());
-    out.writeLong(u.startedAt().toEpochMilli());
-    out.writeLong(u.finishedAt().toEpochMilli());
+    out.writeVarLong(u.latencyMillis());
+    out.writeVarLong(u.startedAt().toEpochMilli());
+    out.writeVarLong(u.finishedAt().toEpochMilli() - u.startedAt().toEpochMilli());
     out.writeString(u.clientIp());
     out.writeString(u.userAgent());
-    out.writeString(u.hostId());
-    out.writeLong(day.toEpochDay());
-    out.writeInt(pools.length);
+    out.writeVarLong(day.toEpochDay());
+    out.writeVarLong(pools.length);
     for (int i = 0; i < pools.length; i++) {
       PoolKey key = pools[i].key;
-      out.writeString(key.account().tenantId().value());
-      out.writeByte(key.account().level().ordinal());
-      out.writeString(key.account().subjectId());
+      AccountRef account = key.account();
+      out.writeByte(account.level().ordinal());
+      String subject = account.subjectId();
+      if (account.level() == QuotaLevel.TENANT) {
+        out.writeByte(SUBJECT_TENANT);
+      } else if (account.level() == QuotaLevel.USER && u.userId() != null && subject.equals(u.userId().value())) {
+        out.writeByte(SUBJECT_USER);
+      } else if (account.level() == QuotaLevel.TOKEN && u.tokenId() != null
+          && subject.equals(u.tokenId().value())) {
+        out.writeByte(SUBJECT_TOKEN);
+      } else {
+        out.writeByte(SUBJECT_SPELLED);
+        out.writeString(subject);
+      }
       out.writeByte(key.meter().ordinal());
-      out.writeLong(key.windowStart());
-      out.writeLong(amounts[i]);
+      out.writeVarLong(key.windowStart());
+      out.writeVarLong(amounts[i]);
     }
   }
 
@@ -177,11 +189,16 @@ final class SettlementCodec {
     out.writeString(chain.tenantId().value());
     out.writeString(chain.userId() == null ? null : chain.userId().value());
     out.writeString(chain.tokenId() == null ? null : chain.tokenId().value());
-    out.writeLong(reservation.startedAt);
+    out.writeVarLong(reservation.startedAt);
   }
 
-  /** Decodes one entry: a {@link Settlement} or an {@link Opened}. */
-  static Object read(byte[] bytes) {
+  /**
+   * Decodes one entry: a {@link Settlement} or an {@link Opened}.
+   *
+   * @param bytes the entry
+   * @param hostId the journal's host, the settling host of every settlement in it
+   */
+  static Object read(byte[] bytes, String hostId) {
     In in = new In(bytes);
     int type = in.readByte();
     if (type == OPENED) {
@@ -190,7 +207,7 @@ final class SettlementCodec {
       String user = in.readString();
       String token = in.readString();
       return new Opened(requestId, tenant, user == null ? null : new UserId(user),
-          token == null ? null : new TokenId(token), in.readLong());
+          token == null ? null : new TokenId(token), in.readVarLong());
     }
     if (type != SETTLED) {
       throw new IllegalStateException("unknown journal entry type " + type);
@@ -201,37 +218,42 @@ final class SettlementCodec {
     String token = in.readString();
     String model = in.readString();
     String channel = in.readString();
-    long prompt = in.readLong();
-    long completion = in.readLong();
-    long cached = in.readLong();
-    long cost = in.readLong();
-    long uncharged = in.readLong();
+    long prompt = in.readVarLong();
+    long completion = in.readVarLong();
+    long cached = in.readVarLong();
+    long cost = in.readVarLong();
+    long uncharged = in.readVarLong();
     String price = in.readString();
-    long multiplier = in.readLong();
+    long multiplier = in.readVarLong();
     UsageStatus status = STATUSES[in.readByte()];
     String errorCode = in.readString();
-    long latency = in.readLong();
-    Instant started = Instant.ofEpochMilli(in.readLong());
-    Instant finished = Instant.ofEpochMilli(in.readLong());
+    long latency = in.readVarLong();
+    long startedMillis = in.readVarLong();
+    Instant started = Instant.ofEpochMilli(startedMillis);
+    Instant finished = Instant.ofEpochMilli(startedMillis + in.readVarLong());
     String ip = in.readString();
     String agent = in.readString();
-    String host = in.readString();
-    LocalDate day = LocalDate.ofEpochDay(in.readLong());
-    int count = in.readInt();
+    LocalDate day = LocalDate.ofEpochDay(in.readVarLong());
+    int count = (int) in.readVarLong();
     List<PoolCharge> charges = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      TenantId chargeTenant = new TenantId(in.readString());
       QuotaLevel level = LEVELS[in.readByte()];
-      String subject = in.readString();
+      int how = in.readByte();
+      String subject = switch (how) {
+        case SUBJECT_TENANT -> tenant.value();
+        case SUBJECT_USER -> user;
+        case SUBJECT_TOKEN -> token;
+        default -> in.readString();
+      };
       Meter meter = METERS[in.readByte()];
-      long window = in.readLong();
-      charges.add(new PoolCharge(new PoolKey(new AccountRef(chargeTenant, level, subject), meter, window),
-          in.readLong()));
+      long window = in.readVarLong();
+      charges.add(new PoolCharge(new PoolKey(new AccountRef(tenant, level, subject), meter, window),
+          in.readVarLong()));
     }
     UsageRecord usage = new UsageRecord(requestId, tenant, user == null ? null : new UserId(user),
         token == null ? null : new TokenId(token), model, channel, prompt, completion, cached, cost, uncharged,
         price == null ? null : new PriceId(price), multiplier, status, errorCode, latency, started, finished, ip,
-        agent, host);
+        agent, hostId);
     return new Settlement(usage, day, charges);
   }
 }

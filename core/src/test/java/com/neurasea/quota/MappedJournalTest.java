@@ -70,7 +70,7 @@ class MappedJournalTest {
   void segmentsRollAndAreDeletedOnceWrittenAndATornEntryEndsRecovery() throws IOException {
     MappedJournal journal = MappedJournal.open(dir, null, 4096);
     long last = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 120; i++) {
       last = journal.append(record("req-" + i, "ua"), LocalDate.of(2026, 3, 1), new LocalPool[0], new long[0]);
     }
     assertThat(segments()).hasSizeGreaterThan(2);
