@@ -124,7 +124,7 @@ public final class IdentityService implements AutoCloseable {
    * @return the token with its secret, which is never shown again
    */
   public IssuedToken createToken(Caller caller, CreateToken command) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     validator.validate("token", command);
     Principal principal = caller.principal();
     if (principal.kind() == PrincipalKind.SYSTEM) {
@@ -154,7 +154,7 @@ public final class IdentityService implements AutoCloseable {
    * tenant ({@code tokens:read}).
    */
   public List<ApiToken> listTokens(Caller caller, boolean all, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     if (all) {
       permissions.require(caller, Permissions.TOKENS_READ, Scope.tenant());
@@ -175,7 +175,7 @@ public final class IdentityService implements AutoCloseable {
    * once on this instance.
    */
   public ApiToken revokeToken(Caller caller, TokenId tokenId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     ApiToken token = visibleToken(caller, tokenId, Permissions.TOKENS_MANAGE);
     if (token.revokedAt() != null) {
       throw new NeuraSeaException(ErrorCode.FAILED_PRECONDITION, "the token is already revoked");
@@ -298,7 +298,7 @@ public final class IdentityService implements AutoCloseable {
   }
 
   private ApiToken visibleToken(Caller caller, TokenId tokenId, String othersPermission) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (tokenId == null) {
       throw NeuraSeaException.invalid("tokenId", "must not be null");
     }
@@ -311,13 +311,5 @@ public final class IdentityService implements AutoCloseable {
       }
     }
     return token;
-  }
-
-  private static TenantId requireTenant(Caller caller) {
-    Objects.requireNonNull(caller, "caller");
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
-    }
-    return caller.tenantId();
   }
 }

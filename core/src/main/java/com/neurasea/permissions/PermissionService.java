@@ -134,7 +134,7 @@ public final class PermissionService implements AccessChecks {
    */
   @Override
   public void requireTenantAccess(Caller caller) {
-    requireTenant(caller);
+    caller.requireTenant();
     if (caller.principal().kind() == PrincipalKind.SYSTEM) {
       return;
     }
@@ -178,7 +178,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Creates a custom role in the caller's tenant; needs {@code roles:manage} and every permission it grants. */
   public Role createRole(Caller caller, CreateRole command) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     validator.validate("role", command);
     require(caller, Permissions.ROLES_MANAGE, Scope.tenant());
     guardEscalation(caller, command.permissions(), Scope.tenant());
@@ -193,7 +193,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Replaces a custom role's description and permissions; the name cannot change. */
   public Role updateRole(Caller caller, RoleId roleId, CreateRole command) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(roleId, "roleId");
     validator.validate("role", command);
     require(caller, Permissions.ROLES_MANAGE, Scope.tenant());
@@ -218,7 +218,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Deletes a custom role; CONFLICT while a binding still uses it. */
   public void deleteRole(Caller caller, RoleId roleId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(roleId, "roleId");
     require(caller, Permissions.ROLES_MANAGE, Scope.tenant());
     Role existing = visibleRole(tenant, roleId);
@@ -234,7 +234,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Returns a built-in role or a custom role of the caller's tenant. */
   public Role getRole(Caller caller, RoleId roleId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(roleId, "roleId");
     require(caller, Permissions.ROLES_READ, Scope.tenant());
     return visibleRole(tenant, roleId);
@@ -242,7 +242,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Lists the built-in roles and the caller's tenant's custom roles. */
   public List<Role> listRoles(Caller caller) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     require(caller, Permissions.ROLES_READ, Scope.tenant());
     return storage.permissions().listRoles(tenant);
   }
@@ -258,7 +258,7 @@ public final class PermissionService implements AccessChecks {
     if (command.scope().kind() == ScopeKind.PLATFORM) {
       return createPlatformBinding(caller, command);
     }
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     requireTenantAccess(caller);
     requireScopeExists(tenant, command.scope());
     require(caller, Permissions.BINDINGS_MANAGE, command.scope());
@@ -281,7 +281,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Removes a binding; the caller must hold {@code bindings:manage} and every permission the role grants. */
   public void deleteBinding(Caller caller, BindingId bindingId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(bindingId, "bindingId");
     requireTenantAccess(caller);
     RoleBinding binding = storage.permissions().findBinding(tenant, bindingId)
@@ -313,7 +313,7 @@ public final class PermissionService implements AccessChecks {
 
   /** Lists the caller's tenant's bindings, or one subject's when {@code subject} is not null. */
   public List<RoleBinding> listBindings(Caller caller, Subject subject, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     require(caller, Permissions.BINDINGS_READ, Scope.tenant());
     return storage.permissions().listBindings(tenant, subject, page);
@@ -445,13 +445,5 @@ public final class PermissionService implements AccessChecks {
       }
     }
     return false;
-  }
-
-  private static TenantId requireTenant(Caller caller) {
-    Objects.requireNonNull(caller, "caller");
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
-    }
-    return caller.tenantId();
   }
 }

@@ -65,7 +65,7 @@ public final class GroupService {
 
   /** Creates a group ({@code groups:manage} at the parent, or the tenant for a top-level group). */
   public Group createGroup(Caller caller, CreateGroup command) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     validator.validate("group", command);
     permissions.requireTenantAccess(caller);
     Scope scope = Scope.tenant();
@@ -83,7 +83,7 @@ public final class GroupService {
 
   /** Returns a group of the caller's tenant ({@code groups:read}). */
   public Group getGroup(Caller caller, GroupId groupId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Group group = existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_READ, Scope.group(groupId));
     return group;
@@ -91,7 +91,7 @@ public final class GroupService {
 
   /** Lists the caller's tenant's groups ({@code groups:read}). */
   public List<Group> listGroups(Caller caller, PageRequest page) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     permissions.require(caller, Permissions.GROUPS_READ, Scope.tenant());
     return storage.tenancy().listGroups(tenant, page);
@@ -102,7 +102,7 @@ public final class GroupService {
    * one of its descendants is refused.
    */
   public Group updateGroup(Caller caller, GroupId groupId, CreateGroup command) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     validator.validate("group", command);
     Group current = existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.tenant());
@@ -125,7 +125,7 @@ public final class GroupService {
    * group). A group with child groups cannot be deleted.
    */
   public void deleteGroup(Caller caller, GroupId groupId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
     if (!storage.tenancy().childGroups(tenant, groupId).isEmpty()) {
@@ -143,7 +143,7 @@ public final class GroupService {
 
   /** Adds a member of the tenant to a group ({@code groups:manage} at the group). */
   public void addGroupMember(Caller caller, GroupId groupId, UserId userId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
     checks.requireMember(tenant, userId);
@@ -157,7 +157,7 @@ public final class GroupService {
 
   /** Removes a user from a group ({@code groups:manage} at the group). */
   public void removeGroupMember(Caller caller, GroupId groupId, UserId userId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_MANAGE, Scope.group(groupId));
     if (userId == null) {
@@ -182,7 +182,7 @@ public final class GroupService {
 
   /** Lists a group's direct members ({@code groups:read} at the group). */
   public List<User> listGroupMembers(Caller caller, GroupId groupId, PageRequest page) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     existingGroup(caller, tenant, groupId);
     permissions.require(caller, Permissions.GROUPS_READ, Scope.group(groupId));
@@ -195,7 +195,7 @@ public final class GroupService {
 
   /** The groups the user belongs to directly in the caller's tenant (one's own, or {@code groups:read}). */
   public List<Group> groupsOfUser(Caller caller, UserId userId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (MemberChecks.isSelf(caller, userId)) {
       permissions.requireTenantAccess(caller);
     } else {

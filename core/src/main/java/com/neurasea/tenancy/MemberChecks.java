@@ -7,7 +7,6 @@ import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import com.neurasea.permissions.PermissionService;
 import com.neurasea.spi.Storage;
-import java.util.Objects;
 
 /** Caller checks shared by the tenancy services: the tenant named, membership, self. */
 final class MemberChecks {
@@ -21,7 +20,7 @@ final class MemberChecks {
 
   /** The caller may act in its tenant, the user is a member of it, and the caller holds the permission. */
   void requireMemberWith(Caller caller, UserId userId, String permission) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     permissions.requireTenantAccess(caller);
     requireMember(tenant, userId);
     permissions.require(caller, permission, Scope.tenant());
@@ -36,13 +35,5 @@ final class MemberChecks {
 
   static boolean isSelf(Caller caller, UserId userId) {
     return userId != null && userId.equals(caller.principal().userId());
-  }
-
-  static TenantId requireTenant(Caller caller) {
-    Objects.requireNonNull(caller, "caller");
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
-    }
-    return caller.tenantId();
   }
 }

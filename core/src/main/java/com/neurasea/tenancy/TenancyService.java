@@ -99,14 +99,14 @@ public final class TenancyService {
 
   /** Returns the caller's tenant ({@code tenant:read}). */
   public Tenant getTenant(Caller caller) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     permissions.require(caller, Permissions.TENANT_READ, Scope.tenant());
     return storage.tenancy().findTenant(tenant).orElseThrow(() -> NeuraSeaException.notFound("tenant"));
   }
 
   /** Changes the caller's tenant's name or time zone ({@code tenant:manage}). */
   public Tenant updateTenant(Caller caller, UpdateTenant command) {
-    TenantId tenantId = MemberChecks.requireTenant(caller);
+    TenantId tenantId = caller.requireTenant();
     validator.validate("tenant", command);
     permissions.require(caller, Permissions.TENANT_MANAGE, Scope.tenant());
     Tenant current = storage.tenancy().findTenant(tenantId).orElseThrow(() -> NeuraSeaException.notFound("tenant"));
@@ -174,7 +174,7 @@ public final class TenancyService {
    * account, its membership and its password land together or not at all.
    */
   public User createUser(Caller caller, CreateUser command) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     validator.validate("user", command);
     permissions.require(caller, Permissions.MEMBERS_MANAGE, Scope.tenant());
     boolean passwordLogin = command.loginMethod() == LoginMethod.PASSWORD;
@@ -343,7 +343,7 @@ public final class TenancyService {
 
   /** Lists the caller's tenant's members ({@code members:read}). */
   public List<User> listMembers(Caller caller, PageRequest page) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     permissions.require(caller, Permissions.MEMBERS_READ, Scope.tenant());
     return storage.tenancy().listMembers(tenant, page);
@@ -355,7 +355,7 @@ public final class TenancyService {
    * tenants.
    */
   public Membership addMember(Caller caller, UserId userId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (userId == null) {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }
@@ -382,7 +382,7 @@ public final class TenancyService {
    * and role bindings there, in one transaction. The account itself remains.
    */
   public void removeMember(Caller caller, UserId userId) {
-    TenantId tenant = MemberChecks.requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (userId == null) {
       throw NeuraSeaException.invalid("userId", "must not be null");
     }

@@ -30,6 +30,19 @@ public record Caller(Principal principal, TenantId tenantId) {
     return new Caller(Principal.system(), tenantId);
   }
 
+  /**
+   * The tenant the call acts in, for operations that act in one.
+   *
+   * @return the tenant
+   * @throws NeuraSeaException {@code INVALID_ARGUMENT} naming {@code tenantId} when the caller names none
+   */
+  public TenantId requireTenant() {
+    if (tenantId == null) {
+      throw NeuraSeaException.invalid("tenantId", "this operation acts in a tenant; the caller names none");
+    }
+    return tenantId;
+  }
+
   /** The same principal acting in another tenant. */
   public Caller inTenant(TenantId otherTenant) {
     return new Caller(principal, otherTenant);
