@@ -6,7 +6,6 @@ import com.neurasea.internal.Generations;
 import com.neurasea.model.AccountRef;
 import com.neurasea.model.GroupId;
 import com.neurasea.model.Meter;
-import com.neurasea.model.NeuraSeaException;
 import com.neurasea.model.QuotaAccount;
 import com.neurasea.model.Tenant;
 import com.neurasea.model.TenantId;
@@ -126,12 +125,5 @@ final class AccountDirectory {
       chains.put(key, cached);
     }
     return cached.chain;
-  }
-
-  /** Fails with {@code NOT_FOUND} unless the tenant exists. */
-  void requireTenant(TenantId tenantId) {
-    if (storage.tenancy().findTenant(tenantId).isEmpty()) {
-      throw NeuraSeaException.notFound("tenant " + tenantId);
-    }
   }
 }

@@ -184,9 +184,4 @@ final class Leases {
       }
     }
   }
-
-  /** The pools this host has, for diagnostics and tests. */
-  Iterable<LocalPool> pools() {
-    return pools.values();
-  }
 }

@@ -56,11 +56,6 @@ final class LocalPool {
     }
   }
 
-  /** What open reservations hold (approximate while they change). */
-  long held() {
-    return leased.get() - available.get() - unflushed.sum();
-  }
-
   /** Whether the window is over and nothing of it is left here. */
   boolean drained(long now) {
     return now >= windowEnd && leased.get() == 0;

@@ -122,15 +122,7 @@ final class MappedJournal implements SettlementJournal {
 
   /** Deletes what earlier processes left, once it is all in the store. */
   synchronized void recoveredWritten() {
-    try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, "seg-*.log")) {
-      for (Path path : old) {
-        if (!path.equals(current.path)) {
-          Files.deleteIfExists(path);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    deleteSegments(current.path);
     recovered.clear();
   }
 
@@ -181,18 +173,6 @@ final class MappedJournal implements SettlementJournal {
     position = 0;
   }
 
-  /**
-   * Forces what was appended so far to disk. Runs on the background thread without the append lock
-   * (an msync may take milliseconds; appends go on meanwhile).
-   */
-  @Override
-  public void sync() {
-    Segment segment = current;
-    if (!closed) {
-      segment.buffer.force();
-    }
-  }
-
   @Override
   public synchronized void written(long upTo) {
     while (!full.isEmpty() && fullLast.peek() <= upTo) {
@@ -203,7 +183,17 @@ final class MappedJournal implements SettlementJournal {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(false);
+  }
+
+  /**
+   * Closes the journal, deleting every segment first when all their settlements are in the store
+   * (a clean stop), while the directory is still locked: no other instance can have written there.
+   *
+   * @param allWritten whether every settlement appended is in the store
+   */
+  synchronized void close(boolean allWritten) {
     if (closed) {
       return;
     }
@@ -214,18 +204,26 @@ final class MappedJournal implements SettlementJournal {
     }
     release(current, false);
     try {
-      lock.release();
-      lockChannel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (allWritten) {
+        deleteSegments(null);
+      }
+    } finally {
+      try {
+        lock.release();
+        lockChannel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
-  /** Deletes every segment: all their settlements are in the store (after a clean close). */
-  synchronized void clear() {
+  /** Deletes the segment files, all but {@code keep} (null: all). */
+  private void deleteSegments(Path keep) {
     try (DirectoryStream<Path> segments = Files.newDirectoryStream(directory, "seg-*.log")) {
       for (Path path : segments) {
-        Files.deleteIfExists(path);
+        if (!path.equals(keep)) {
+          Files.deleteIfExists(path);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -13,11 +13,12 @@ import com.neurasea.model.QuotaLease;
 import com.neurasea.model.QuotaLimits;
 import com.neurasea.model.ResetPeriod;
 import com.neurasea.model.TenantId;
+import com.neurasea.model.TokenId;
 import com.neurasea.model.UsageRecord;
 import com.neurasea.model.UsageStatus;
+import com.neurasea.model.UserId;
 import com.neurasea.permissions.PermissionService;
 import com.neurasea.privacy.PrivacyLedger;
-import com.neurasea.spi.PoolCharge;
 import com.neurasea.spi.Settlement;
 import com.neurasea.spi.Storage;
 import jakarta.inject.Inject;
@@ -180,17 +181,10 @@ public final class QuotaEngine implements AutoCloseable {
         return directory.chainOf(caller.tenantId(), principal.userId(), null);
       }
       case SYSTEM -> {
-        return Chain.ofTenant(requireTenant(caller));
+        return Chain.ofTenant(caller.requireTenant());
       }
       default -> throw new IllegalStateException("unknown principal kind " + principal.kind());
     }
-  }
-
-  private static TenantId requireTenant(Caller caller) {
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "a request is charged in a tenant");
-    }
-    return caller.tenantId();
   }
 
   // ---------------------------------------------------------------- reserve
@@ -296,19 +290,8 @@ public final class QuotaEngine implements AutoCloseable {
       return pool;
     }
     QuotaLimits limits = entry.account.limits();
-    long start;
-    long end;
-    if (meter == Meter.CREDITS) {
-      start = limits.period().periodStart(Instant.ofEpochMilli(now), entry.zone);
-      end = limits.period().periodEnd(start, entry.zone);
-    } else if (meter.perMinute()) {
-      start = now - Math.floorMod(now, 60_000L);
-      end = start + 60_000L;
-    } else {
-      start = 0;
-      end = Long.MAX_VALUE;
-    }
-    pool = leases.pool(new PoolKey(entry.ref, meter, start), end, limits.limitOf(meter));
+    PoolWindow window = PoolWindow.of(meter, limits, now, entry.zone);
+    pool = leases.pool(new PoolKey(entry.ref, meter, window.start()), window.end(), limits.limitOf(meter));
     entry.current[meter.ordinal()] = pool;
     return pool;
   }
@@ -424,14 +407,20 @@ public final class QuotaEngine implements AutoCloseable {
       }
       long now = clock.millis();
       Chain chain = reservation.chain;
-      UsageRecord record = new UsageRecord(reservation.requestId, chain.tenantId(), chain.userId(), chain.tokenId(),
-          null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE, status,
-          errorCode == null ? null : errorCode.substring(0, Math.min(64, errorCode.length())),
-          Math.max(0, now - reservation.startedAt), Instant.ofEpochMilli(reservation.startedAt),
-          Instant.ofEpochMilli(now), null, null, hostId);
+      UsageRecord record = uncharged(reservation.requestId, chain.tenantId(), chain.userId(), chain.tokenId(),
+          status, errorCode, reservation.startedAt, now);
       close(reservation, record, 0, 0);
       return record;
     }
+  }
+
+  /** The record of a request that ended without using anything: released or expired. */
+  private UsageRecord uncharged(String requestId, TenantId tenantId, UserId userId, TokenId tokenId,
+      UsageStatus status, String errorCode, long startedAt, long now) {
+    String code = errorCode == null ? null : errorCode.substring(0, Math.min(64, errorCode.length()));
+    return new UsageRecord(requestId, tenantId, userId, tokenId, null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE,
+        status, code, Math.max(0, now - startedAt), Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(now),
+        null, null, hostId);
   }
 
   /**
@@ -689,10 +678,8 @@ public final class QuotaEngine implements AutoCloseable {
           journal == SettlementJournal.NONE ? " and are lost" : "; the journal keeps them for the next start",
           e.toString());
     }
-    boolean clean = writer.backlog() == 0;
-    journal.close();
-    if (clean && journal instanceof MappedJournal mapped) {
-      mapped.clear();
+    if (journal instanceof MappedJournal mapped) {
+      mapped.close(writer.backlog() == 0);
     }
   }
 
@@ -714,7 +701,7 @@ public final class QuotaEngine implements AutoCloseable {
           settled.add(settlement.usage().requestId());
           batch.add(settlement);
           if (batch.size() == SettlementWriter.MAX_BATCH) {
-            replayed += writer.writeReplayed(batch).size();
+            replayed += writer.write(batch).size();
             batch.clear();
           }
         }
@@ -722,21 +709,19 @@ public final class QuotaEngine implements AutoCloseable {
       long now = clock.millis();
       for (Object entry : mapped.recovered()) {
         if (entry instanceof SettlementCodec.Opened opened && settled.add(opened.requestId())) {
-          UsageRecord record = new UsageRecord(opened.requestId(), opened.tenantId(), opened.userId(),
-              opened.tokenId(), null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE,
-              UsageStatus.EXPIRED, "host_crashed", Math.max(0, now - opened.startedAt()),
-              Instant.ofEpochMilli(opened.startedAt()), Instant.ofEpochMilli(now), null, null, hostId);
-          LocalDate day = record.finishedAt().atZone(directory.zone(opened.tenantId())).toLocalDate();
+          UsageRecord record = uncharged(opened.requestId(), opened.tenantId(), opened.userId(), opened.tokenId(),
+              UsageStatus.EXPIRED, "host_crashed", opened.startedAt(), now);
+          LocalDate day = days.dayOf(directory.zone(opened.tenantId()), now);
           batch.add(new Settlement(record, day, List.of()));
           expired++;
           if (batch.size() == SettlementWriter.MAX_BATCH) {
-            writer.writeReplayed(batch);
+            writer.write(batch);
             batch.clear();
           }
         }
       }
       if (!batch.isEmpty()) {
-        replayed += writer.writeReplayed(batch).size();
+        replayed += writer.write(batch).size();
       }
     }
     int returned = 0;

@@ -107,7 +107,7 @@ public final class QuotaService {
     Optional<QuotaAccount> existing = stores.quota().findAccount(ref);
     if (limits.budget() != null) {
       ZoneId zone = zone(ref.tenantId());
-      long start = limits.period().periodStart(now, zone);
+      long start = PoolWindow.of(Meter.CREDITS, limits, now.toEpochMilli(), zone).start();
       // Locked until the change commits: no lease of this window is granted against the old limit meanwhile.
       PoolState pool = stores.quota().lockPool(new PoolKey(ref, Meter.CREDITS, start));
       if (pool.used() > limits.budget()) {
@@ -169,18 +169,9 @@ public final class QuotaService {
       if (limit == null) {
         continue;
       }
-      long start;
-      long end;
-      if (meter == Meter.CREDITS) {
-        start = account.limits().period().periodStart(now, zone);
-        end = account.limits().period().periodEnd(start, zone);
-      } else if (meter.perMinute()) {
-        start = now.truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
-        end = start + 60_000;
-      } else {
-        start = 0;
-        end = Long.MAX_VALUE;
-      }
+      PoolWindow window = PoolWindow.of(meter, account.limits(), now.toEpochMilli(), zone);
+      long start = window.start();
+      long end = window.end();
       PoolState pool = storage.quota().findPool(new PoolKey(ref, meter, start))
           .orElse(new PoolState(new PoolKey(ref, meter, start), 0, 0));
       meters.add(new QuotaStatus.MeterStatus(meter, limit, pool.used(), pool.leased(),
@@ -192,7 +183,7 @@ public final class QuotaService {
 
   /** A tenant's accounts ({@code quotas:manage} or {@code usage:read}). */
   public List<QuotaAccount> accounts(Caller caller, PageRequest page) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(page, "page");
     requireTenantRead(caller);
     return storage.quota().listAccounts(tenant, page);
@@ -221,7 +212,7 @@ public final class QuotaService {
   public List<UsageRecord> usage(Caller caller, UsageQuery query, PageRequest page) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(page, "page");
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (!tenant.equals(query.tenantId())) {
       throw NeuraSeaException.invalid("tenantId", "must be the caller's tenant");
     }
@@ -237,7 +228,7 @@ public final class QuotaService {
    * @throws NeuraSeaException {@code NOT_FOUND} when there is none in the caller's tenant
    */
   public UsageRecord usageOf(Caller caller, String requestId) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     UsageRecord.checkRequestId(requestId);
     UsageRecord usage = storage.quota().findUsage(tenant, requestId)
         .orElseThrow(() -> NeuraSeaException.notFound("usage record " + requestId));
@@ -259,7 +250,7 @@ public final class QuotaService {
    * @return the statistics, by day, user and model
    */
   public List<DailyUsage> daily(Caller caller, LocalDate from, LocalDate to, UserId userId, String model) {
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     if (to.isBefore(from)) {
@@ -306,17 +297,9 @@ public final class QuotaService {
 
   // ---------------------------------------------------------------- checks
 
-  private static TenantId requireTenant(Caller caller) {
-    Objects.requireNonNull(caller, "caller");
-    if (caller.tenantId() == null) {
-      throw NeuraSeaException.invalid("tenantId", "quotas are managed in a tenant");
-    }
-    return caller.tenantId();
-  }
-
   private void requireManage(Caller caller, AccountRef ref) {
     Objects.requireNonNull(ref, "ref");
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (!tenant.equals(ref.tenantId())) {
       throw NeuraSeaException.invalid("tenantId", "the account must be in the caller's tenant");
     }
@@ -327,7 +310,7 @@ public final class QuotaService {
 
   private void requireRead(Caller caller, AccountRef ref) {
     Objects.requireNonNull(ref, "ref");
-    TenantId tenant = requireTenant(caller);
+    TenantId tenant = caller.requireTenant();
     if (!tenant.equals(ref.tenantId())) {
       throw NeuraSeaException.invalid("tenantId", "the account must be in the caller's tenant");
     }

@@ -22,9 +22,6 @@ interface SettlementJournal extends AutoCloseable {
     public void written(long sequence) {}
 
     @Override
-    public void sync() {}
-
-    @Override
     public void close() {}
   };
 
@@ -41,8 +38,6 @@ interface SettlementJournal extends AutoCloseable {
   /** Everything up to and including {@code sequence} is in the store. */
   void written(long sequence);
 
-  /** Forces what was kept so far to disk (against a crash of the machine, not only the process). */
-  void sync();
 
   @Override
   void close();

@@ -103,7 +103,7 @@ final class SettlementWriter {
         return written;
       }
       carried = batch;
-      written += write(batch);
+      written += writePending(batch);
       carried = List.of();
       remaining -= batch.size();
       for (Pending pending : batch) {
@@ -127,20 +127,21 @@ final class SettlementWriter {
     return batch;
   }
 
-  private int write(List<Pending> batch) {
+  private int writePending(List<Pending> batch) {
     List<Settlement> settlements = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
       settlements.add(pending.settlement());
     }
-    return storage.inLockingTransaction(stores -> {
-      List<UsageRecord> written = stores.quota().settle(hostId, settlements);
-      recordInLedger(stores, written);
-      return written.size();
-    });
+    return write(settlements).size();
   }
 
-  /** Writes replayed settlements (journal recovery) in one transaction; skips those already stored. */
-  List<UsageRecord> writeReplayed(List<Settlement> settlements) {
+  /**
+   * Writes settlements in one transaction with their ledger records; the store skips those it has
+   * (a journal replay after a crash).
+   *
+   * @return the records written
+   */
+  List<UsageRecord> write(List<Settlement> settlements) {
     return storage.inLockingTransaction(stores -> {
       List<UsageRecord> written = stores.quota().settle(hostId, settlements);
       recordInLedger(stores, written);

@@ -97,7 +97,6 @@ class QuotaCrashTest {
   void theHoldsOfAHostThatNeverComesBackReturnWhenItsLeasesExpire() throws Exception {
     setUpTenant();
     runChildUntilKilled("-", 2, QuotaCrashChild.SETTLED);
-    long killedAt = System.nanoTime();
     try (Storage storage = fresh.open();
         NeuraSea other = NeuraSea.builder().storage(storage).keyFile(dir.resolve("neurasea.key"))
             .quotaSettings(QuotaSettings.DEFAULT.withTimings(Duration.ofSeconds(3), Duration.ofMinutes(10),
@@ -108,7 +107,6 @@ class QuotaCrashTest {
       }
       PoolState after = pool(storage);
       assertThat(after.leased()).as("expired leases returned").isZero();
-      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(20));
       assertThat(after.used()).isEqualTo(QuotaCrashChild.SETTLED * QuotaCrashChild.COST);
       assertThat(usage(storage).stream().mapToLong(UsageRecord::cost).sum()).isEqualTo(after.used());
       // the whole rest of the budget can be reserved again

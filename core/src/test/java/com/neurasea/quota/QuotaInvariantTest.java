@@ -198,7 +198,6 @@ class QuotaInvariantTest {
       assertThat(record.status()).as(record.requestId()).isEqualTo(expected.get(record.requestId()));
     }
     assertThat(records.stream().filter(r -> r.status() == UsageStatus.EXPIRED).count()).isEqualTo(leftOpen.size());
-    long totalCost = records.stream().mapToLong(UsageRecord::cost).sum();
     long now = t.clock.millis();
     budgets.forEach((ref, budget) -> {
       ResetPeriod period = storage.quota().findAccount(ref).orElseThrow().limits().period();
@@ -215,7 +214,6 @@ class QuotaInvariantTest {
       PoolState rpm = storage.quota().findPool(new PoolKey(tenantRef, Meter.REQUESTS, minute)).orElseThrow();
       assertThat(rpm.used()).isEqualTo(admitted.get()).isLessThanOrEqualTo(config.tenantRpm);
     }
-    assertThat(totalCost).isNotNegative();
   }
 
   /** Every usage record of a tenant, read page by page. */
