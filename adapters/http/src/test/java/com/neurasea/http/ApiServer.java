@@ -30,6 +30,8 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 final class ApiServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** The password {@link #passwordUser} gives. */
+  static final String PASSWORD = "a long enough password";
 
   final Storage storage;
   final NeuraSea platform;
@@ -132,6 +134,26 @@ final class ApiServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Creates a password user in a tenant (as the platform admin) with {@link #PASSWORD} and binds a
+   * role at tenant scope; fails the test when either call does not answer 201.
+   *
+   * @return the user's id
+   */
+  String passwordUser(String tenant, String username, String roleId) {
+    Reply created = post("/admin/v1/tenants/" + tenant + "/users", admin,
+        json("username", username, "email", username + "@example.com", "loginMethod", "PASSWORD", "password", PASSWORD));
+    if (created.status() != 201) {
+      throw new AssertionError("creating " + username + ": " + created.text());
+    }
+    Reply bound = post("/admin/v1/tenants/" + tenant + "/bindings", admin,
+        json("subject", Map.of("kind", "USER", "id", created.id()), "roleId", roleId, "scope", Map.of("kind", "TENANT")));
+    if (bound.status() != 201) {
+      throw new AssertionError("binding " + username + ": " + bound.text());
+    }
+    return created.id();
   }
 
   @Override

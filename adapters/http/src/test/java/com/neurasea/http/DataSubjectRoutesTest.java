@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Data-subject rights over HTTP: requests and their workflow, legal holds, policy versions, minors, retention. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataSubjectRoutesTest {
-  private static final String PASSWORD = "a long enough password";
+  private static final String PASSWORD = ApiServer.PASSWORD;
   private static final String PRIVACY = "/admin/v1/privacy";
   private static final String REQUESTS = PRIVACY + "/requests";
   private static final String UNKNOWN_REQUEST = "dsr_01hx3k9q7c2m5v8w4z6t0r1y2b";
@@ -45,12 +45,12 @@ class DataSubjectRoutesTest {
     api = ApiServer.start(dir);
     tenantA = api.post("/admin/v1/tenants", api.admin, json("slug", "dsr-a", "name", "A")).id();
     tenantB = api.post("/admin/v1/tenants", api.admin, json("slug", "dsr-b", "name", "B")).id();
-    passwordUser(tenantA, "alice", "rol_tenant_admin");
+    api.passwordUser(tenantA, "alice", "rol_tenant_admin");
     aliceToken = ApiServer.bearer(api.post(a("/tokens"), ApiServer.basic("alice", PASSWORD), json("name", "cli"))
         .field("secret"));
-    mallory = passwordUser(tenantA, "mallory", "rol_member");
+    mallory = api.passwordUser(tenantA, "mallory", "rol_member");
     malloryBasic = ApiServer.basic("mallory", PASSWORD);
-    dave = passwordUser(tenantB, "dave", "rol_member");
+    dave = api.passwordUser(tenantB, "dave", "rol_member");
     daveBasic = ApiServer.basic("dave", PASSWORD);
   }
 
@@ -61,18 +61,8 @@ class DataSubjectRoutesTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private String passwordUser(String tenant, String username, String roleId) {
-    Reply created = api.post("/admin/v1/tenants/" + tenant + "/users", api.admin,
-        json("username", username, "email", username + "@example.com", "loginMethod", "PASSWORD", "password", PASSWORD));
-    assertThat(created.status()).as(created.text()).isEqualTo(201);
-    Reply bound = api.post("/admin/v1/tenants/" + tenant + "/bindings", api.admin,
-        json("subject", Map.of("kind", "USER", "id", created.id()), "roleId", roleId, "scope", Map.of("kind", "TENANT")));
-    assertThat(bound.status()).as(bound.text()).isEqualTo(201);
-    return created.id();
-  }
-
   private String member(String username) {
-    return passwordUser(tenantA, username, "rol_member");
+    return api.passwordUser(tenantA, username, "rol_member");
   }
 
   private String a(String path) {

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The privacy ledger over HTTP: records, checkpoints, proofs, verification, exports and the taxonomy. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrivacyRoutesTest {
-  private static final String PASSWORD = "a long enough password";
+  private static final String PASSWORD = ApiServer.PASSWORD;
   private static final String PRIVACY = "/admin/v1/privacy";
   private static final String UNKNOWN_USER = "usr_01hx3k9q7c2m5v8w4z6t0r1y2b";
   private static final HexFormat HEX = HexFormat.of();
@@ -64,10 +64,10 @@ class PrivacyRoutesTest {
     api = ApiServer.start(dir);
     tenantA = api.post("/admin/v1/tenants", api.admin, json("slug", "privacy-a", "name", "A")).id();
     tenantB = api.post("/admin/v1/tenants", api.admin, json("slug", "privacy-b", "name", "B")).id();
-    alice = passwordUser(tenantA, "alice", "rol_tenant_admin");
-    bob = passwordUser(tenantA, "bob", "rol_member");
-    carol = passwordUser(tenantA, "carol", "rol_member");
-    dave = passwordUser(tenantB, "dave", "rol_member");
+    alice = api.passwordUser(tenantA, "alice", "rol_tenant_admin");
+    bob = api.passwordUser(tenantA, "bob", "rol_member");
+    carol = api.passwordUser(tenantA, "carol", "rol_member");
+    dave = api.passwordUser(tenantB, "dave", "rol_member");
     aliceToken = ApiServer.bearer(api.post(a("/tokens"), ApiServer.basic("alice", PASSWORD), json("name", "cli"))
         .field("secret"));
     bobBasic = ApiServer.basic("bob", PASSWORD);
@@ -76,16 +76,6 @@ class PrivacyRoutesTest {
   @AfterAll
   void stop() {
     api.close();
-  }
-
-  private String passwordUser(String tenant, String username, String roleId) {
-    Reply created = api.post("/admin/v1/tenants/" + tenant + "/users", api.admin,
-        json("username", username, "email", username + "@example.com", "loginMethod", "PASSWORD", "password", PASSWORD));
-    assertThat(created.status()).as(created.text()).isEqualTo(201);
-    Reply bound = api.post("/admin/v1/tenants/" + tenant + "/bindings", api.admin,
-        json("subject", Map.of("kind", "USER", "id", created.id()), "roleId", roleId, "scope", Map.of("kind", "TENANT")));
-    assertThat(bound.status()).as(bound.text()).isEqualTo(201);
-    return created.id();
   }
 
   private String a(String path) {
@@ -342,7 +332,7 @@ class PrivacyRoutesTest {
   @Test
   void aConsistencyProofLinksTwoCheckpoints() throws Exception {
     JsonNode first = signCheckpoint();
-    passwordUser(tenantA, "erin", "rol_member");
+    api.passwordUser(tenantA, "erin", "rol_member");
     JsonNode second = signCheckpoint();
     long oldSize = first.path("size").asLong();
     long newSize = second.path("size").asLong();
@@ -385,7 +375,7 @@ class PrivacyRoutesTest {
   @Test
   void theExportsVerifyOffline(@TempDir Path dir) throws Exception {
     signCheckpoint();
-    passwordUser(tenantB, "frank", "rol_member");
+    api.passwordUser(tenantB, "frank", "rol_member");
     signCheckpoint();
     Reply checkpoints = ok(api.get(PRIVACY + "/export/checkpoints", api.admin));
     Reply entries = ok(api.get(PRIVACY + "/export/entries", api.admin));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Quotas, usage, prices and metering over HTTP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuotaRoutesTest {
-  private static final String PASSWORD = "a long enough password";
+  private static final String PASSWORD = ApiServer.PASSWORD;
   private static final String UNKNOWN_USER = "usr_01hx3k9q7c2m5v8w4z6t0r1y2b";
 
   ApiServer api;
@@ -42,10 +42,10 @@ class QuotaRoutesTest {
     api = ApiServer.start(dir);
     tenantA = api.post("/admin/v1/tenants", api.admin, json("slug", "quota-a", "name", "A")).id();
     tenantB = api.post("/admin/v1/tenants", api.admin, json("slug", "quota-b", "name", "B")).id();
-    alice = passwordUser(tenantA, "alice", "rol_tenant_admin");
-    bob = passwordUser(tenantA, "bob", "rol_member");
-    carol = passwordUser(tenantA, "carol", "rol_member");
-    passwordUser(tenantB, "dave", "rol_tenant_admin");
+    alice = api.passwordUser(tenantA, "alice", "rol_tenant_admin");
+    bob = api.passwordUser(tenantA, "bob", "rol_member");
+    carol = api.passwordUser(tenantA, "carol", "rol_member");
+    api.passwordUser(tenantB, "dave", "rol_tenant_admin");
     aliceBasic = ApiServer.basic("alice", PASSWORD);
     bobBasic = ApiServer.basic("bob", PASSWORD);
     carolBasic = ApiServer.basic("carol", PASSWORD);
@@ -55,16 +55,6 @@ class QuotaRoutesTest {
   @AfterAll
   void stop() {
     api.close();
-  }
-
-  private String passwordUser(String tenant, String username, String roleId) {
-    Reply created = api.post("/admin/v1/tenants/" + tenant + "/users", api.admin,
-        json("username", username, "email", username + "@example.com", "loginMethod", "PASSWORD", "password", PASSWORD));
-    assertThat(created.status()).as(created.text()).isEqualTo(201);
-    Reply bound = api.post("/admin/v1/tenants/" + tenant + "/bindings", api.admin,
-        json("subject", Map.of("kind", "USER", "id", created.id()), "roleId", roleId, "scope", Map.of("kind", "TENANT")));
-    assertThat(bound.status()).as(bound.text()).isEqualTo(201);
-    return created.id();
   }
 
   /** A fresh API token of a user of tenant A: its id and its Authorization header. */
