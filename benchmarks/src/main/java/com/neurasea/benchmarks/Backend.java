@@ -81,6 +81,19 @@ enum Backend {
   /** Removes what {@link #open} made outside the temporary directory. */
   void drop(String schema) {}
 
+  /** Drops the schema (if any) and deletes the temporary directory with everything in it. */
+  void removeData(String schema, Path dir) {
+    try {
+      drop(schema);
+    } finally {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
   /** A fresh schema name. */
   static String freshSchema() {
     return "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

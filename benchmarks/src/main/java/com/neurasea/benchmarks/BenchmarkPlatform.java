@@ -29,10 +29,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A SQLite platform seeded with one large tenant: {@value #ROLES} custom roles of
@@ -139,11 +137,6 @@ final class BenchmarkPlatform implements AutoCloseable {
   public void close() {
     platform.close();
     storage.close();
-    backend.drop(schema);
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    backend.removeData(schema, dir);
   }
 }

@@ -17,9 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A bare platform for the privacy ledger benchmarks: an empty database (a SQLite file in a
@@ -56,7 +54,7 @@ final class LedgerPlatform implements AutoCloseable {
           opened.close();
         }
       } finally {
-        removeData();
+        backend.removeData(schema, dir);
       }
       throw e;
     }
@@ -101,20 +99,7 @@ final class LedgerPlatform implements AutoCloseable {
       try {
         storage.close();
       } finally {
-        removeData();
-      }
-    }
-  }
-
-  /** Drops the PostgreSQL schema, if any, and deletes the temporary directory. */
-  private void removeData() {
-    try {
-      backend.drop(schema);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        backend.removeData(schema, dir);
       }
     }
   }

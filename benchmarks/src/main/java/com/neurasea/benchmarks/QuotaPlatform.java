@@ -42,9 +42,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A platform for the quota benchmarks: an empty database (a SQLite file in a temporary directory, or
@@ -132,7 +130,7 @@ final class QuotaPlatform implements AutoCloseable {
           opened.close();
         }
       } finally {
-        removeData();
+        backend.removeData(schema, dir);
       }
       throw e;
     }
@@ -245,19 +243,7 @@ final class QuotaPlatform implements AutoCloseable {
       try {
         storage.close();
       } finally {
-        removeData();
-      }
-    }
-  }
-
-  private void removeData() {
-    try {
-      backend.drop(schema);
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        backend.removeData(schema, dir);
       }
     }
   }
