@@ -31,6 +31,9 @@ public interface Stores {
   /** Quota accounts, pools, leases, usage records and model prices. */
   QuotaStore quota();
 
+  /** Upstream channels and model aliases. */
+  ChannelStore channels();
+
   /**
    * Reads the facts a permission check needs about a user in a tenant. This runs on every access
    * cache miss: backends should override it to answer in one round trip; the default composes the
