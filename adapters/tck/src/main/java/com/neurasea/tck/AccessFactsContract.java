@@ -24,6 +24,7 @@ import com.neurasea.model.TenantStatus;
 import com.neurasea.model.User;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
+import com.neurasea.spi.ChannelStore;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
@@ -84,6 +85,11 @@ public abstract class AccessFactsContract extends StorageUnderTest {
       @Override
       public QuotaStore quota() {
         return storage().quota();
+      }
+
+      @Override
+      public ChannelStore channels() {
+        return storage().channels();
       }
     };
     return plain.accessOf(tenantId, userId);

@@ -4,6 +4,7 @@ import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
 import com.neurasea.spi.ChangeNotifier;
+import com.neurasea.spi.ChannelStore;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
@@ -113,6 +114,11 @@ public final class JdbcStorage implements Storage {
   @Override
   public QuotaStore quota() {
     return stores.quota();
+  }
+
+  @Override
+  public ChannelStore channels() {
+    return stores.channels();
   }
 
   @Override

@@ -32,7 +32,7 @@ class PostgresStorageTest {
     try (PgAdmin admin = PgAdmin.of(fresh)) {
       assertThat(admin.rows("tenants", null)).isEqualTo(1);
       assertThat(admin.text("SELECT max(version) FROM " + admin.schema() + ".neurasea_schema_history"))
-          .isEqualTo("5");
+          .isEqualTo("6");
       assertThat(admin.count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenants' "
           + "AND table_schema = '" + admin.schema() + "'")).isEqualTo(1);
     }
@@ -140,7 +140,7 @@ class PostgresStorageTest {
     }
     NeuraSeaException e = catchThrowableOfType(NeuraSeaException.class, () -> fresh.open());
     assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION);
-    assertThat(e.getMessage()).isEqualTo("database schema version 999 is newer than this library supports (5); "
+    assertThat(e.getMessage()).isEqualTo("database schema version 999 is newer than this library supports (6); "
         + "upgrade NeuraSea or use another data directory");
   }
 

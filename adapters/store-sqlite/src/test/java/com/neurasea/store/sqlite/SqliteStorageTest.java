@@ -126,7 +126,7 @@ class SqliteStorageTest {
     NeuraSeaException e = catchThrowableOfType(NeuraSeaException.class,
         () -> SqliteStorage.builder().path(file).build());
     assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION);
-    assertThat(e.getMessage()).isEqualTo("database schema version 999 is newer than this library supports (5); "
+    assertThat(e.getMessage()).isEqualTo("database schema version 999 is newer than this library supports (6); "
         + "upgrade NeuraSea or use another data directory");
   }
 

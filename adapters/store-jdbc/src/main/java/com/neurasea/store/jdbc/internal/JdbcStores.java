@@ -3,6 +3,7 @@ package com.neurasea.store.jdbc.internal;
 import com.neurasea.model.TenantId;
 import com.neurasea.model.UserId;
 import com.neurasea.spi.AccessFacts;
+import com.neurasea.spi.ChannelStore;
 import com.neurasea.spi.CredentialStore;
 import com.neurasea.spi.LedgerStore;
 import com.neurasea.spi.PermissionStore;
@@ -21,11 +22,12 @@ import com.neurasea.store.jdbc.SqlDialect;
  * @param ledger the privacy ledger
  * @param privacy data-subject requests, legal holds, policy versions and acknowledgments, subject flags
  * @param quota quota accounts, pools, leases, usage records and model prices
+ * @param channels upstream channels and model aliases
  * @param access the one-statement access query
  */
 public record JdbcStores(
     TenancyStore tenancy, CredentialStore credentials, PermissionStore permissions, LedgerStore ledger,
-    PrivacyStore privacy, QuotaStore quota, JdbcAccessQuery access)
+    PrivacyStore privacy, QuotaStore quota, ChannelStore channels, JdbcAccessQuery access)
     implements Stores {
   /**
    * The stores over a session, using what the dialect says about the database: lateral joins
@@ -40,7 +42,7 @@ public record JdbcStores(
     return new JdbcStores(new JdbcTenancyStore(session), new JdbcCredentialStore(session),
         new JdbcPermissionStore(session), new JdbcLedgerStore(session, dialect.ledgerAppendLock()),
         new JdbcPrivacyStore(session), new JdbcQuotaStore(session, dialect.rowLockClause(), dialect.usageBatchSetup()),
-        new JdbcAccessQuery(session, dialect.supportsLateralJoin()));
+        new JdbcChannelStore(session), new JdbcAccessQuery(session, dialect.supportsLateralJoin()));
   }
 
   /** Reads the access facts in one statement. */
