@@ -24,7 +24,7 @@ class ArchitectureTest {
   /** Packages of backend adapters (storage, identity, transports, GPU backends, TCK). */
   private static final String[] BACKEND_ADAPTERS = {
     "com.neurasea.store..", "com.neurasea.tck..", "com.neurasea.identity.ldap..", "com.neurasea.identity.oidc..",
-    "com.neurasea.transport..", "com.neurasea.gpu.."
+    "com.neurasea.transport..", "com.neurasea.upstream..", "com.neurasea.gpu.."
   };
   /** Packages of host bindings. */
   private static final String[] HOST_BINDINGS = {"com.neurasea.http..", "com.neurasea.spring.."};
@@ -43,6 +43,8 @@ class ArchitectureTest {
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.NeuraSea")).isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.store.sqlite.SqliteStorage")).isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.tck.TenancyStoreContract")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.upstream.jdk.JdkUpstreamTransport"))
+        .isTrue();
   }
 
   @Test
@@ -94,7 +96,8 @@ class ArchitectureTest {
   @Test
   void domainsDoNotDependOnTheFacade() {
     noClasses().that().resideInAnyPackage("com.neurasea.tenancy..", "com.neurasea.permissions..",
-            "com.neurasea.identity..", "com.neurasea.secrets..", "com.neurasea.internal..", "com.neurasea.privacy..")
+            "com.neurasea.identity..", "com.neurasea.secrets..", "com.neurasea.internal..", "com.neurasea.privacy..",
+            "com.neurasea.quota..", "com.neurasea.routing..")
         .should().dependOnClassesThat().resideInAPackage("com.neurasea")
         .check(classes);
   }
