@@ -10,6 +10,8 @@ import com.neurasea.privacy.CheckpointSchedule;
 import com.neurasea.privacy.DataSubjectRights;
 import com.neurasea.privacy.PrivacyLedger;
 import com.neurasea.quota.PriceTable;
+import com.neurasea.routing.ChannelService;
+import com.neurasea.routing.Gateway;
 import com.neurasea.quota.QuotaEngine;
 import com.neurasea.quota.QuotaService;
 import com.neurasea.spi.ChangeNotifier;
@@ -59,6 +61,8 @@ public final class NeuraSea implements AutoCloseable {
   private final QuotaService quotas;
   private final QuotaEngine quotaEngine;
   private final PriceTable prices;
+  private final Gateway gateway;
+  private final ChannelService channels;
   private final ScheduledExecutorService background;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final AutoCloseable subscription;
@@ -67,7 +71,10 @@ public final class NeuraSea implements AutoCloseable {
   @Inject
   NeuraSea(TenancyService tenancy, GroupService groups, PermissionService permissions, IdentityService identity,
       PrivacyLedger privacy, DataSubjectRights dataSubjects, QuotaService quotas, QuotaEngine quotaEngine,
-      PriceTable prices, CheckpointSchedule checkpoints, Storage storage, Generations generations) {
+      PriceTable prices, Gateway gateway, ChannelService channels, CheckpointSchedule checkpoints, Storage storage,
+      Generations generations) {
+    this.gateway = gateway;
+    this.channels = channels;
     this.tenancy = tenancy;
     this.groups = groups;
     this.permissions = permissions;
@@ -101,6 +108,16 @@ public final class NeuraSea implements AutoCloseable {
     long checkpointMillis = checkpoints.interval().toMillis();
     background.scheduleWithFixedDelay(this::checkpointQuietly, checkpointMillis, checkpointMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  /** The OpenAI-compatible gateway that host bindings serve. */
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** Channels and model aliases. */
+  public ChannelService channels() {
+    return channels;
   }
 
   /** Starts building a platform instance. */
@@ -186,6 +203,7 @@ public final class NeuraSea implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    gateway.close();
     flushQuietly();
     quotaEngine.close();
     sequenceQuietly();

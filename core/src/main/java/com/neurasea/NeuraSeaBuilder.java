@@ -21,6 +21,10 @@ import com.neurasea.spi.KeyProvider;
 import com.neurasea.spi.PersonalDataContributor;
 import com.neurasea.spi.Storage;
 import com.neurasea.spi.StorageProvider;
+import com.neurasea.spi.UpstreamTransport;
+import com.neurasea.spi.UpstreamTransportProvider;
+import com.neurasea.routing.GatewaySettings;
+import com.neurasea.routing.RoutingStrategy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -52,6 +56,10 @@ public final class NeuraSeaBuilder {
   private CheckpointSchedule checkpointSchedule;
   private MinorRule minorRule;
   private QuotaSettings quotaSettings;
+  private GatewaySettings gatewaySettings;
+  private RoutingStrategy routingStrategy;
+  private UpstreamTransport transport;
+  private String transportName;
   private final List<PersonalDataContributor> contributors = new ArrayList<>();
   private final List<IdentityProvider> identityProviders = new ArrayList<>();
 
@@ -172,6 +180,39 @@ public final class NeuraSeaBuilder {
     return this;
   }
 
+  /** Sets how the gateway behaves; defaults to {@link GatewaySettings#DEFAULT}. */
+  public NeuraSeaBuilder gatewaySettings(GatewaySettings settings) {
+    requireState(this.gatewaySettings == null, "gatewaySettings was already set");
+    this.gatewaySettings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /** Sets how the gateway picks a channel within a priority tier; defaults to {@link RoutingStrategy#WEIGHTED}. */
+  public NeuraSeaBuilder routingStrategy(RoutingStrategy strategy) {
+    requireState(this.routingStrategy == null, "routingStrategy was already set");
+    this.routingStrategy = Objects.requireNonNull(strategy, "strategy");
+    return this;
+  }
+
+  /**
+   * Sets the transport that reaches upstream providers; the host keeps owning it. Without one, a
+   * builder that discovers adapters opens the transport adapter on the class path
+   * ({@code neurasea-upstream-jdk}), and one that does not serves in-process channels only.
+   */
+  public NeuraSeaBuilder upstreamTransport(UpstreamTransport upstream) {
+    requireState(this.transport == null && this.transportName == null, "the upstream transport was already set");
+    this.transport = Objects.requireNonNull(upstream, "upstream");
+    return this;
+  }
+
+  /** Names the discovered transport adapter to open when several are on the class path. */
+  public NeuraSeaBuilder upstreamTransport(String name) {
+    requireState(this.transport == null && this.transportName == null, "the upstream transport was already set");
+    this.transportName = Objects.requireNonNull(name, "name");
+    this.discover = true;
+    return this;
+  }
+
   /**
    * Adds a module of the host's that holds personal information, so that access, rectification,
    * erasure and retention reach it; asked after the platform's own, in the order added.
@@ -209,7 +250,12 @@ public final class NeuraSeaBuilder {
         "a storage is required: call storage(...) or storageUrl(...)");
     requireState(keyProvider != null || keyFile != null, "a key provider is required: call keyProvider(...) or keyFile(...)");
     Storage resolved = storage != null ? storage : openNamed();
+    UpstreamTransport ownedTransport = null;
     try {
+      if (transport == null && discover) {
+        ownedTransport = discoverTransport();
+      }
+      UpstreamTransport upstream = transport != null ? transport : ownedTransport;
       KeyProvider keys = keyProvider != null ? keyProvider : FileKeyProvider.open(keyFile);
       Injector injector = Guice.createInjector(Stage.PRODUCTION, new NeuraSeaModule(), new AbstractModule() {
         @Override
@@ -238,6 +284,15 @@ public final class NeuraSeaBuilder {
           if (minorRule != null) {
             OptionalBinder.newOptionalBinder(binder(), MinorRule.class).setBinding().toInstance(minorRule);
           }
+          if (gatewaySettings != null) {
+            OptionalBinder.newOptionalBinder(binder(), GatewaySettings.class).setBinding().toInstance(gatewaySettings);
+          }
+          if (routingStrategy != null) {
+            OptionalBinder.newOptionalBinder(binder(), RoutingStrategy.class).setBinding().toInstance(routingStrategy);
+          }
+          if (upstream != null) {
+            OptionalBinder.newOptionalBinder(binder(), UpstreamTransport.class).setBinding().toInstance(upstream);
+          }
           if (quotaSettings != null) {
             OptionalBinder.newOptionalBinder(binder(), QuotaSettings.class).setBinding().toInstance(quotaSettings);
           }
@@ -252,8 +307,14 @@ public final class NeuraSeaBuilder {
       if (storage == null) {
         platform.own(resolved);
       }
+      if (ownedTransport != null) {
+        platform.own(ownedTransport);
+      }
       return platform;
     } catch (RuntimeException e) {
+      if (ownedTransport != null) {
+        ownedTransport.close();
+      }
       if (storage == null) {
         resolved.close();
       }
@@ -279,6 +340,26 @@ public final class NeuraSeaBuilder {
           "unknown storage adapter '" + storageName + "'; available: " + byName.keySet());
     }
     return provider.open(storageSettings);
+  }
+
+  private UpstreamTransport discoverTransport() {
+    Map<String, UpstreamTransportProvider> byName = new TreeMap<>();
+    for (UpstreamTransportProvider provider : ServiceLoader.load(UpstreamTransportProvider.class)) {
+      byName.putIfAbsent(provider.name(), provider);
+    }
+    if (transportName != null) {
+      UpstreamTransportProvider named = byName.get(transportName);
+      if (named == null) {
+        throw NeuraSeaException.invalid("upstreamTransport", "unknown upstream transport '" + transportName
+            + "'; available: " + byName.keySet());
+      }
+      return named.create(Map.of());
+    }
+    if (byName.size() > 1) {
+      throw NeuraSeaException.invalid("upstreamTransport", "several upstream transports are on the class path "
+          + byName.keySet() + "; name one with upstreamTransport(name)");
+    }
+    return byName.isEmpty() ? null : byName.values().iterator().next().create(Map.of());
   }
 
   private Map<String, StorageProvider> discoverStorageProviders() {

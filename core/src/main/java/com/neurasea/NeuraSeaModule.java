@@ -5,6 +5,7 @@ import com.google.inject.multibindings.OptionalBinder;
 import com.neurasea.identity.IdentityModule;
 import com.neurasea.privacy.PrivacyModule;
 import com.neurasea.quota.QuotaModule;
+import com.neurasea.routing.RoutingModule;
 import com.neurasea.permissions.PermissionsModule;
 import com.neurasea.tenancy.TenancyModule;
 import java.time.Clock;
@@ -25,6 +26,7 @@ public final class NeuraSeaModule extends AbstractModule {
     install(new IdentityModule());
     install(new PrivacyModule());
     install(new QuotaModule());
+    install(new RoutingModule());
     bind(NeuraSea.class);
   }
 }

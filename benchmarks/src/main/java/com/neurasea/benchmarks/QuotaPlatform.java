@@ -87,6 +87,12 @@ final class QuotaPlatform implements AutoCloseable {
    * writer out of a measurement of the request path; the benchmark then flushes between iterations).
    */
   QuotaPlatform(Backend backend, boolean journal, Duration flushInterval) {
+    this(backend, journal, flushInterval, builder -> { });
+  }
+
+  /** A platform the benchmark configures further (the gateway's transport, say). */
+  QuotaPlatform(Backend backend, boolean journal, Duration flushInterval,
+      java.util.function.Consumer<com.neurasea.NeuraSeaBuilder> customize) {
     try {
       dir = Files.createTempDirectory("neurasea-quota-bench");
     } catch (IOException e) {
@@ -102,9 +108,11 @@ final class QuotaPlatform implements AutoCloseable {
           flushInterval.compareTo(Duration.ofSeconds(20)) >= 0 ? flushInterval.plusSeconds(1) : Duration.ofSeconds(30),
           QuotaSettings.DEFAULT.reservationTimeout(), flushInterval);
       QuotaSettings settings = journal ? timed.withJournal(dir.resolve("journal")) : timed;
-      built = NeuraSea.builder().storage(opened).keyFile(dir.resolve("bench.key"))
+      com.neurasea.NeuraSeaBuilder builder = NeuraSea.builder().storage(opened).keyFile(dir.resolve("bench.key"))
           .passwordPolicy(PasswordPolicy.forTests()).checkpointSchedule(new CheckpointSchedule(Duration.ofDays(1)))
-          .quotaSettings(settings).build();
+          .quotaSettings(settings);
+      customize.accept(builder);
+      built = builder.build();
       Caller admin = Caller.platform(Principal.user(built.bootstrap("admin", "platform").orElseThrow().admin().id()));
       tenant = built.tenancy().createTenant(admin, new CreateTenant("bench", "Bench", null));
       Caller inTenant = admin.inTenant(tenant.id());

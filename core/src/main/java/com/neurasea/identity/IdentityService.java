@@ -38,6 +38,7 @@ import com.neurasea.spi.Credentials;
 import com.neurasea.spi.IdentityProvider;
 import com.neurasea.spi.KeyProvider;
 import com.neurasea.spi.Storage;
+import com.neurasea.spi.TokenCredentials;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -71,6 +72,7 @@ public final class IdentityService implements AutoCloseable {
   private final TokenUseRecorder uses;
   private final List<IdentityProvider> providers;
   private final PrivacyLedger ledger;
+  private final LocalIdentityProvider local;
 
   @Inject
   IdentityService(Storage storage, Clock clock, Generations generations, CommandValidator validator, IdGenerator ids,
@@ -86,8 +88,9 @@ public final class IdentityService implements AutoCloseable {
     this.uses = new TokenUseRecorder(storage);
     this.ledger = ledger;
     List<IdentityProvider> all = new ArrayList<>();
-    all.add(new LocalIdentityProvider(storage, clock, generations, hasher, policy, secrets, uses, cacheSettings,
-        ledger));
+    this.local = new LocalIdentityProvider(storage, clock, generations, hasher, policy, secrets, uses, cacheSettings,
+        ledger);
+    all.add(local);
     all.addAll(extraProviders);
     this.providers = List.copyOf(all);
   }
@@ -111,6 +114,23 @@ public final class IdentityService implements AutoCloseable {
       }
     }
     throw NeuraSeaException.unauthenticated();
+  }
+
+  /**
+   * Authenticates an API token and returns its metadata with the principal, for callers that enforce
+   * the token's own controls (the gateway checks its model allow-list). Expiry, revocation and the
+   * address allow-list are checked here, as in {@link #authenticate}.
+   *
+   * @param credentials the bearer token, the client's address and user agent
+   * @return the token and its principal
+   * @throws NeuraSeaException as {@link #authenticate} does
+   */
+  public AuthenticatedToken authenticateToken(TokenCredentials credentials) {
+    if (credentials == null) {
+      throw NeuraSeaException.unauthenticated();
+    }
+    CachedToken cached = local.verifyToken(credentials);
+    return new AuthenticatedToken(cached.principal, cached.token);
   }
 
   /** The names of the identity providers in the order they are asked. */

@@ -94,6 +94,11 @@ final class LocalIdentityProvider implements IdentityProvider {
   }
 
   private Principal authenticateToken(TokenCredentials credentials) {
+    return verifyToken(credentials).principal;
+  }
+
+  /** Verifies a bearer token against the cache (or the store), its expiry and its address allow-list. */
+  CachedToken verifyToken(TokenCredentials credentials) {
     String secret = credentials.token();
     if (!TokenSecrets.wellFormed(secret)) {
       throw NeuraSeaException.unauthenticated();
@@ -115,7 +120,7 @@ final class LocalIdentityProvider implements IdentityProvider {
       throw new NeuraSeaException(ErrorCode.PERMISSION_DENIED, "this token may not be used from this address");
     }
     uses.used(cached, now);
-    return cached.principal;
+    return cached;
   }
 
   private CachedToken load(String secret) {

@@ -127,6 +127,18 @@ public final class PriceTable {
   }
 
   /**
+   * The quote a chain's request for a model gets now, or null when the model has no price in effect.
+   *
+   * @param chain who is charged (its tenant's versions and its groups' multipliers apply)
+   * @param model the model as the caller names it
+   * @return the quote, or null
+   */
+  public Quote quoteNow(Chain chain, String model) {
+    ModelPrice price = priceAt(chain.tenantId(), model, clock.millis());
+    return price == null ? null : new Quote(price, price.multiplierFor(chain.groupIds()));
+  }
+
+  /**
    * The quote for a request, as {@link #cost} explains.
    *
    * @throws NeuraSeaException {@code FAILED_PRECONDITION} naming the model when it has no price then

@@ -392,10 +392,23 @@ public final class QuotaEngine implements AutoCloseable {
    */
   public UsageRecord release(Reservation reservation, String errorCode) {
     Objects.requireNonNull(reservation, "reservation");
-    return end(reservation, UsageStatus.RELEASED, errorCode);
+    return end(reservation, UsageStatus.RELEASED, errorCode, null, null);
   }
 
-  private UsageRecord end(Reservation reservation, UsageStatus status, String errorCode) {
+  /**
+   * Releases a reservation as {@link #release(Reservation, String)} does, naming the model and
+   * channel the request was for in its record.
+   *
+   * @param model the model, or null
+   * @param channel the channel, or null
+   */
+  public UsageRecord release(Reservation reservation, String model, String channel, String errorCode) {
+    Objects.requireNonNull(reservation, "reservation");
+    return end(reservation, UsageStatus.RELEASED, errorCode, model, channel);
+  }
+
+  private UsageRecord end(Reservation reservation, UsageStatus status, String errorCode, String model,
+      String channel) {
     synchronized (reservation) {
       UsageRecord done = reservation.outcome.get();
       if (done != null) {
@@ -408,7 +421,7 @@ public final class QuotaEngine implements AutoCloseable {
       long now = clock.millis();
       Chain chain = reservation.chain;
       UsageRecord record = uncharged(reservation.requestId, chain.tenantId(), chain.userId(), chain.tokenId(),
-          status, errorCode, reservation.startedAt, now);
+          status, errorCode, reservation.startedAt, now, model, channel);
       close(reservation, record, 0, 0);
       return record;
     }
@@ -416,9 +429,9 @@ public final class QuotaEngine implements AutoCloseable {
 
   /** The record of a request that ended without using anything: released or expired. */
   private UsageRecord uncharged(String requestId, TenantId tenantId, UserId userId, TokenId tokenId,
-      UsageStatus status, String errorCode, long startedAt, long now) {
+      UsageStatus status, String errorCode, long startedAt, long now, String model, String channel) {
     String code = errorCode == null ? null : errorCode.substring(0, Math.min(64, errorCode.length()));
-    return new UsageRecord(requestId, tenantId, userId, tokenId, null, null, 0, 0, 0, 0, 0, null, ModelPrice.ONE,
+    return new UsageRecord(requestId, tenantId, userId, tokenId, model, channel, 0, 0, 0, 0, 0, null, ModelPrice.ONE,
         status, code, Math.max(0, now - startedAt), Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(now),
         null, null, hostId);
   }
@@ -622,7 +635,7 @@ public final class QuotaEngine implements AutoCloseable {
       if (reservation.isOpen() && reservation.expiresAt <= now) {
         LOG.warn("reservation {} expired after {}; charged nothing", reservation.requestId,
             settings.reservationTimeout());
-        end(reservation, UsageStatus.EXPIRED, "reservation_expired");
+        end(reservation, UsageStatus.EXPIRED, "reservation_expired", null, null);
       }
     }
   }
@@ -667,7 +680,7 @@ public final class QuotaEngine implements AutoCloseable {
     }
     for (Reservation reservation : allReservations()) {
       if (reservation.isOpen()) {
-        end(reservation, UsageStatus.EXPIRED, "host_closed");
+        end(reservation, UsageStatus.EXPIRED, "host_closed", null, null);
       }
     }
     try {
@@ -710,7 +723,7 @@ public final class QuotaEngine implements AutoCloseable {
       for (Object entry : mapped.recovered()) {
         if (entry instanceof SettlementCodec.Opened opened && settled.add(opened.requestId())) {
           UsageRecord record = uncharged(opened.requestId(), opened.tenantId(), opened.userId(), opened.tokenId(),
-              UsageStatus.EXPIRED, "host_crashed", opened.startedAt(), now);
+              UsageStatus.EXPIRED, "host_crashed", opened.startedAt(), now, null, null);
           LocalDate day = days.dayOf(directory.zone(opened.tenantId()), now);
           batch.add(new Settlement(record, day, List.of()));
           expired++;

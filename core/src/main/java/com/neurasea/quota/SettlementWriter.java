@@ -157,8 +157,38 @@ final class SettlementWriter {
         bySubject.computeIfAbsent(new Subject(usage.tenantId(), usage.userId()), s -> new ArrayList<>()).add(usage);
       }
     }
-    bySubject.forEach((subject, records) -> ledger.record(stores, usageRecord(subject.tenant(), subject.user(),
-        records)));
+    bySubject.forEach((subject, records) -> {
+      ledger.record(stores, usageRecord(subject.tenant(), subject.user(), records));
+      ProcessingRecord disclosure = disclosureRecord(subject.tenant(), subject.user(), records);
+      if (disclosure != null) {
+        ledger.record(stores, disclosure);
+      }
+    });
+  }
+
+  /**
+   * The disclosure of request content to model providers, for the records that went to an upstream
+   * channel; null when none did. A channel named {@code local:…} runs in-process and discloses nothing.
+   */
+  private ProcessingRecord disclosureRecord(TenantId tenant, UserId user, List<UsageRecord> records) {
+    java.util.TreeSet<String> channels = new java.util.TreeSet<>();
+    int count = 0;
+    for (UsageRecord usage : records) {
+      if (usage.channel() != null && !usage.channel().startsWith(Usage.LOCAL_CHANNEL_PREFIX)) {
+        channels.add(usage.channel());
+        count++;
+      }
+    }
+    if (channels.isEmpty()) {
+      return null;
+    }
+    String reference = "disclosure:" + count + ":" + String.join("/", channels);
+    if (reference.length() > 200) {
+      reference = "disclosure:" + count + ":" + channels.size() + "-channels";
+    }
+    return ProcessingRecord.of(ProcessingKind.DISCLOSURE).module("routing").tenant(tenant).subject(user)
+        .categories("user.usage.request_content").purpose("service_delivery", ledger.jurisdiction().contract())
+        .disclosedTo("model_provider", "selected_service", false).reference(reference).build();
   }
 
   private ProcessingRecord usageRecord(TenantId tenant, UserId user, List<UsageRecord> records) {

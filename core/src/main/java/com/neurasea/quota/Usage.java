@@ -26,6 +26,12 @@ import java.util.List;
  */
 public record Usage(String model, String channel, long promptTokens, long completionTokens, long cachedTokens,
     long cost, UsageStatus status, String errorCode, String clientIp, String userAgent) {
+  /**
+   * Channels whose names start with this run in-process (a demo channel): their requests disclose
+   * nothing to a third party. Every other channel's usage is recorded as a disclosure to a model provider.
+   */
+  public static final String LOCAL_CHANNEL_PREFIX = "local:";
+
   /** Validates the components. */
   public Usage {
     if (model != null && !ModelPrice.isModelName(model)) {

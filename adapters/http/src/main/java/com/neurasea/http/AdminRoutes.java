@@ -39,6 +39,7 @@ final class AdminRoutes {
     routes.addAll(DataSubjectRoutes.all(platform));
     routes.addAll(QuotaRoutes.all(platform));
     routes.addAll(ReservationRoutes.all(platform));
+    routes.addAll(ChannelRoutes.all(platform));
     return List.copyOf(routes);
   }
 

@@ -22,7 +22,11 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.util.StdConverter;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.neurasea.model.BindingId;
+import com.neurasea.model.ChannelId;
+import com.neurasea.model.ChannelStatus;
+import com.neurasea.model.ChannelType;
 import com.neurasea.model.GroupId;
+import com.neurasea.routing.BreakerState;
 import com.neurasea.model.HoldId;
 import com.neurasea.model.Meter;
 import com.neurasea.model.NeuraSeaException;
@@ -99,6 +103,10 @@ final class ApiJson {
     key(module, ResetPeriod.class, ResetPeriod::key);
     key(module, Meter.class, Meter::key);
     key(module, UsageStatus.class, UsageStatus::key);
+    identifier(module, ChannelId.class, ChannelId::of, ChannelId::value);
+    key(module, ChannelType.class, t -> t.name().toLowerCase(java.util.Locale.ROOT));
+    key(module, ChannelStatus.class, t -> t.name().toLowerCase(java.util.Locale.ROOT));
+    key(module, BreakerState.class, t -> t.name().toLowerCase(java.util.Locale.ROOT));
     module.addSerializer(Instant.class, new JsonSerializer<>() {
       @Override
       public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {

@@ -56,9 +56,17 @@ final class ApiServer implements AutoCloseable {
   }
 
   static ApiServer start(Path dir, java.util.List<Route> extraRoutes) throws Exception {
+    return start(dir, extraRoutes, builder -> { });
+  }
+
+  /** A server whose platform the test configures further (a gateway transport and settings, say). */
+  static ApiServer start(Path dir, java.util.List<Route> extraRoutes,
+      java.util.function.Consumer<com.neurasea.NeuraSeaBuilder> customize) throws Exception {
     Storage storage = SqliteStorage.builder().path(dir.resolve("t.db")).build();
-    NeuraSea platform = NeuraSea.builder().storage(storage).keyFile(dir.resolve("k"))
-        .passwordPolicy(PasswordPolicy.forTests()).build();
+    com.neurasea.NeuraSeaBuilder builder = NeuraSea.builder().storage(storage).keyFile(dir.resolve("k"))
+        .passwordPolicy(PasswordPolicy.forTests());
+    customize.accept(builder);
+    NeuraSea platform = builder.build();
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -68,6 +76,9 @@ final class ApiServer implements AutoCloseable {
     context.setContextPath("/");
     ServletHolder holder = new ServletHolder(new AdminApiServlet(platform, extraRoutes));
     AdminApiServlet.URL_PATTERNS.forEach(pattern -> context.addServlet(holder, pattern));
+    ServletHolder gateway = new ServletHolder(new GatewayServlet(platform));
+    gateway.setAsyncSupported(true);
+    context.addServlet(gateway, GatewayServlet.URL_PATTERN);
     server.setHandler(context);
     server.start();
     return new ApiServer(storage, platform, server, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
@@ -88,6 +99,11 @@ final class ApiServer implements AutoCloseable {
       node.set((String) namesAndValues[i], JSON.valueToTree(namesAndValues[i + 1]));
     }
     return node.toString();
+  }
+
+  /** The server's base URI. */
+  URI base() {
+    return base;
   }
 
   Reply get(String path, String auth) {

@@ -2,6 +2,9 @@ package com.neurasea.sample;
 
 import com.neurasea.NeuraSea;
 import com.neurasea.http.AdminApiServlet;
+import com.neurasea.http.GatewayServlet;
+import com.neurasea.routing.GatewaySettings;
+import com.neurasea.upstream.jdk.JdkUpstreamTransport;
 import com.neurasea.identity.BootstrapResult;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
@@ -83,7 +86,9 @@ public final class SampleHost {
     try {
       platform = storage != null
           ? NeuraSea.builder().storage(storage).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
-              .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir)).build()
+              .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir))
+              .gatewaySettings(GatewaySettings.DEFAULT.withDemoChannel(options.demoChannel()))
+              .upstreamTransport(new JdkUpstreamTransport()).build()
           : openByUrl(options, keyFile, dataDir);
       server = new Server();
       int port = listen(server, platform, options);
@@ -194,7 +199,9 @@ public final class SampleHost {
   private static NeuraSea openByUrl(SampleHostOptions options, Path keyFile, Path dataDir) {
     try {
       return NeuraSea.builder().storageUrl(options.db()).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
-          .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir)).build();
+          .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir))
+          .gatewaySettings(GatewaySettings.DEFAULT.withDemoChannel(options.demoChannel()))
+          .upstreamTransport(new JdkUpstreamTransport()).build();
     } catch (NeuraSeaException e) {
       throw new StartupException("cannot open the storage given by --db: " + e.getMessage(), e);
     }
@@ -229,6 +236,9 @@ public final class SampleHost {
     context.setContextPath("/");
     // Mapped at the root so that every unknown path also gets the API's JSON 404.
     context.addServlet(new ServletHolder("neurasea-admin-api", new AdminApiServlet(platform)), "/*");
+    ServletHolder gateway = new ServletHolder("neurasea-gateway", new GatewayServlet(platform));
+    gateway.setAsyncSupported(true);
+    context.addServlet(gateway, GatewayServlet.URL_PATTERN);
     server.setHandler(context);
     try {
       server.start();

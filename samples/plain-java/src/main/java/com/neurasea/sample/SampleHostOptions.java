@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param minorRule how accounts flagged as minors' are treated
  * @param hostId this host's name in quota leases and usage records; null for a random one per start.
  *     Hosts sharing one database need distinct ids; a stable one lets a restarted host find its leases.
+ * @param demoChannel serve the in-process echo model {@code demo-echo} through the gateway (a first try
+ *     without a provider account)
  */
 public record SampleHostOptions(
     int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile,
-    Jurisdiction jurisdiction, MinorRule minorRule, String hostId) {
+    Jurisdiction jurisdiction, MinorRule minorRule, String hostId, boolean demoChannel) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
@@ -58,7 +60,8 @@ public record SampleHostOptions(
 
   /** Options without a token reissue. */
   public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
-    this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT, null);
+    this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT, null,
+        false);
   }
 
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
@@ -69,13 +72,13 @@ public record SampleHostOptions(
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
     return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule, hostId);
+        minorRule, hostId, demoChannel);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
     return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule, hostId);
+        minorRule, hostId, demoChannel);
   }
 
   /**
@@ -97,6 +100,7 @@ public record SampleHostOptions(
     String admin = env.getOrDefault("NEURASEA_ADMIN_USERNAME", DEFAULT_ADMIN_USERNAME);
     String adminSource = "NEURASEA_ADMIN_USERNAME";
     boolean issueAdminToken = false;
+    boolean demoChannel = parseBoolean(env.getOrDefault("NEURASEA_DEMO_CHANNEL", "false"), "NEURASEA_DEMO_CHANNEL");
     String db = blankToNull(env.get("NEURASEA_DB"));
     String keyFile = blankToNull(env.get("NEURASEA_KEY_FILE"));
     String jurisdiction = env.getOrDefault("NEURASEA_PRIVACY_JURISDICTION", "gdpr");
@@ -109,6 +113,10 @@ public record SampleHostOptions(
       String arg = args.get(i);
       if (arg.equals("--issue-admin-token")) {
         issueAdminToken = true;
+        continue;
+      }
+      if (arg.equals("--demo-channel")) {
+        demoChannel = true;
         continue;
       }
       int equals = arg.indexOf('=');
@@ -163,7 +171,7 @@ public record SampleHostOptions(
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
         requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
         issueAdminToken, db, keyFile == null ? null : Path.of(keyFile), parseJurisdiction(jurisdiction, jurisdictionSource),
-        parseMinorRule(minorRule, minorRuleSource), checkHostId(hostId, hostIdSource));
+        parseMinorRule(minorRule, minorRuleSource), checkHostId(hostId, hostIdSource), demoChannel);
   }
 
   /** What {@code --help} prints. */
@@ -171,8 +179,8 @@ public record SampleHostOptions(
     return """
         Usage: java -jar neurasea-sample.jar [flags]
 
-        Runs the NeuraSea admin API on embedded Jetty over SQLite. On first start it creates the
-        platform administrator and prints its API token once.
+        Runs the NeuraSea admin API (/api/v1) and the OpenAI-compatible gateway (/v1) on embedded Jetty
+        over SQLite. On first start it creates the platform administrator and prints its API token once.
 
         Flags (each may also be written --flag=value; a flag wins over its environment variable):
           --port N                TCP port to listen on, 0 for any free port    [env NEURASEA_PORT, default 8080]
@@ -190,6 +198,8 @@ public record SampleHostOptions(
                                                                         [env NEURASEA_MINOR_RULE, default guardian-consent]
           --host-id ID            this host's name in quota leases and usage records; hosts sharing one
                                   database need distinct ones   [env NEURASEA_HOST_ID, default random per start]
+          --demo-channel          serve the local demo model 'demo-echo' (echoes, in-process; no provider
+                                  account needed)                       [env NEURASEA_DEMO_CHANNEL=true, default off]
           --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
           --help                  print this help and exit
 
@@ -201,6 +211,14 @@ public record SampleHostOptions(
     return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
         || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file")
         || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule") || flag.equals("--host-id");
+  }
+
+  private static boolean parseBoolean(String value, String source) {
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off", "" -> false;
+      default -> throw new StartupException(source + " must be true or false, was '" + value + "'");
+    };
   }
 
   private static Jurisdiction parseJurisdiction(String value, String source) {
