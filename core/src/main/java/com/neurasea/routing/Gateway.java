@@ -331,7 +331,12 @@ public final class Gateway implements AutoCloseable {
           || route.channel.status() == ChannelStatus.DISABLED) {
         continue;
       }
-      route.transport.send(route.probe(), new ProbeHandler(route, disabled));
+      ProbeHandler handler = new ProbeHandler(route, disabled);
+      try {
+        route.transport.send(route.probe(), handler);
+      } catch (RuntimeException e) {
+        handler.onError(e);
+      }
     }
   }
 

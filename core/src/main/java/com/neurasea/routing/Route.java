@@ -26,6 +26,8 @@ final class Route implements RoutingStrategy.Candidate {
   private final Map<String, String> jsonHeaders;
   private final Map<String, String> streamHeaders;
   private final String base;
+  /** The request URI of each endpoint for OpenAI-style channels, built once (Azure's depends on the deployment). */
+  private final URI[] uris = new URI[GatewayEndpoint.values().length];
 
   Route(Channel channel, String credential, ChannelHealth health, UpstreamTransport transport, String usageName) {
     this.channel = channel;
@@ -40,6 +42,13 @@ final class Route implements RoutingStrategy.Candidate {
     this.base = url;
     this.jsonHeaders = headers("application/json");
     this.streamHeaders = headers("text/event-stream");
+    for (GatewayEndpoint endpoint : GatewayEndpoint.values()) {
+      uris[endpoint.ordinal()] = switch (channel.type()) {
+        case OPENAI, OPENAI_COMPATIBLE -> URI.create(versioned() + endpoint.path());
+        case ANTHROPIC -> URI.create(versioned() + "/messages");
+        case AZURE_OPENAI -> null;
+      };
+    }
   }
 
   private Map<String, String> headers(String accept) {
@@ -95,13 +104,12 @@ final class Route implements RoutingStrategy.Candidate {
 
   /** The request to send for an endpoint. */
   UpstreamRequest request(GatewayEndpoint endpoint, String upstreamModel, byte[] body, boolean stream) {
-    URI uri = switch (channel.type()) {
-      case OPENAI, OPENAI_COMPATIBLE -> URI.create(versioned() + endpoint.path());
-      case AZURE_OPENAI -> URI.create(base + "/openai/deployments/" + URLEncoder.encode(upstreamModel,
-          StandardCharsets.UTF_8) + endpoint.path() + "?api-version=" + URLEncoder.encode(
+    URI uri = uris[endpoint.ordinal()];
+    if (uri == null) {
+      uri = URI.create(base + "/openai/deployments/" + URLEncoder.encode(upstreamModel, StandardCharsets.UTF_8)
+          + endpoint.path() + "?api-version=" + URLEncoder.encode(
           channel.options().getOrDefault("api-version", DEFAULT_AZURE_API_VERSION), StandardCharsets.UTF_8));
-      case ANTHROPIC -> URI.create(versioned() + "/messages");
-    };
+    }
     return new UpstreamRequest("POST", uri, stream ? streamHeaders : jsonHeaders, body,
         channel.connectTimeoutMillis(), channel.readTimeoutMillis());
   }

@@ -289,6 +289,9 @@ class GatewayServletTest {
     Thread.sleep(1_200);
     assertThatThrownBy(() -> sdk(expired).chat().completions().create(chat(model, "hi")))
         .isInstanceOf(UnauthorizedException.class);
+    String elsewhere = token(json("name", "office-only", "ipAllowList", List.of("10.1.0.0/16")));
+    assertThatThrownBy(() -> sdk(elsewhere).chat().completions().create(chat(model, "hi")))
+        .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("address");
     Raw malformed = raw("/v1/chat/completions", aliceToken, "{\"model\": \"" + model + "\", \"messages\": [");
     assertThat(malformed.status).isEqualTo(400);
     assertThat(malformed.json.path("error").path("type").asText()).isEqualTo("invalid_request_error");
