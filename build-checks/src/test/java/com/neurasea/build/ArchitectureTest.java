@@ -27,7 +27,7 @@ class ArchitectureTest {
     "com.neurasea.transport..", "com.neurasea.upstream..", "com.neurasea.gpu.."
   };
   /** Packages of host bindings. */
-  private static final String[] HOST_BINDINGS = {"com.neurasea.http..", "com.neurasea.spring.."};
+  private static final String[] HOST_BINDINGS = {"com.neurasea.http..", "com.neurasea.spring..", "com.neurasea.gateway.."};
 
   private static JavaClasses classes;
 
@@ -44,6 +44,8 @@ class ArchitectureTest {
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.store.sqlite.SqliteStorage")).isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.tck.TenancyStoreContract")).isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.upstream.jdk.JdkUpstreamTransport"))
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.gateway.netty.NettyGatewayServer"))
         .isTrue();
   }
 

@@ -63,14 +63,23 @@ final class ChannelHealth {
     };
   }
 
+  /** {@link #tryAcquire} refused. */
+  static final int REFUSED = 0;
+  /** {@link #tryAcquire} admitted an ordinary attempt. */
+  static final int ADMITTED = 1;
+  /** {@link #tryAcquire} admitted the half-open trial. */
+  static final int TRIAL = 2;
+
   /**
    * Claims a slot for one attempt: the half-open trial, a place under the concurrency limit and one
    * request of this minute. Every successful claim is ended by exactly one of {@link #succeeded},
    * {@link #failed} or {@link #neutral}.
+   *
+   * @return {@link #REFUSED}, {@link #ADMITTED} or {@link #TRIAL}
    */
-  synchronized boolean tryAcquire(long now, int maxConcurrency, int requestsPerMinute) {
+  synchronized int tryAcquire(long now, int maxConcurrency, int requestsPerMinute) {
     if (!available(now, maxConcurrency)) {
-      return false;
+      return REFUSED;
     }
     if (requestsPerMinute > 0) {
       long thisMinute = now / 60_000;
@@ -79,18 +88,20 @@ final class ChannelHealth {
         inMinute = 0;
       }
       if (inMinute >= requestsPerMinute) {
-        return false;
+        return REFUSED;
       }
       inMinute++;
     }
+    int admitted = ADMITTED;
     if (state(now) == BreakerState.HALF_OPEN) {
       if (!trialRunning.compareAndSet(false, true)) {
-        return false;
+        return REFUSED;
       }
       state = BreakerState.HALF_OPEN;
+      admitted = TRIAL;
     }
     inFlight.incrementAndGet();
-    return true;
+    return admitted;
   }
 
   /** The attempt got a good reply; its head came after {@code latencyNanos}. */
@@ -122,16 +133,21 @@ final class ChannelHealth {
     }
   }
 
-  /** The attempt ended without saying anything about the channel (a client error, a cancelled call). */
-  synchronized void neutral() {
+  /**
+   * The attempt ended without saying anything about the channel (a client error, a cancelled call).
+   * Only the trial's own ending lets another trial in; an older attempt ending meanwhile does not.
+   *
+   * @param trial whether {@link #tryAcquire} admitted it as the half-open trial
+   */
+  synchronized void neutral(boolean trial) {
     inFlight.decrementAndGet();
-    if (state == BreakerState.HALF_OPEN) {
+    if (trial && state == BreakerState.HALF_OPEN) {
       trialRunning.set(false);
     }
   }
 
-  /** Skips the channel until a time (a {@code Retry-After}). */
-  void coolUntil(long until) {
+  /** Skips the channel until a time (a {@code Retry-After}); a shorter cool-down never shortens a longer one. */
+  synchronized void coolUntil(long until) {
     if (until > coolingUntil) {
       coolingUntil = until;
     }

@@ -84,12 +84,13 @@ final class ChannelRegistry {
       return List.copyOf(found);
     }
 
-    /** The model names a tenant can reach: channel models and the aliases that lead to one. */
-    TreeSet<String> visibleModels(TenantId tenantId) {
+    /** The model names a member of these groups can reach: channel models and the aliases that lead to one. */
+    TreeSet<String> visibleModels(TenantId tenantId, List<GroupId> groups) {
       TreeSet<String> names = new TreeSet<>();
       for (Route route : routes) {
         Channel c = route.channel;
-        if (c.status() == ChannelStatus.ENABLED && (c.tenantId() == null || c.tenantId().equals(tenantId))) {
+        if (c.status() == ChannelStatus.ENABLED && (c.tenantId() == null || c.tenantId().equals(tenantId))
+            && groupAllows(c, groups)) {
           names.addAll(c.models());
         }
       }
@@ -99,8 +100,11 @@ final class ChannelRegistry {
         aliases.addAll(own.keySet());
       }
       for (String alias : aliases) {
-        if (!routesFor(tenantId, resolve(tenantId, alias)).isEmpty()) {
-          names.add(alias);
+        for (Route route : routesFor(tenantId, resolve(tenantId, alias))) {
+          if (groupAllows(route.channel, groups)) {
+            names.add(alias);
+            break;
+          }
         }
       }
       return names;

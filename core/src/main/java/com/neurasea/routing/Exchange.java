@@ -90,17 +90,24 @@ final class Exchange implements GatewayCall {
       }
       Route route = routes.get(index);
       tried[index] = true;
-      if (!route.health.tryAcquire(now, route.channel.maxConcurrency(), route.channel.requestsPerMinute())) {
+      int admitted = route.health.tryAcquire(now, route.channel.maxConcurrency(), route.channel.requestsPerMinute());
+      if (admitted == ChannelHealth.REFUSED) {
         continue;
       }
       attempts++;
-      send(route);
+      send(route, admitted == ChannelHealth.TRIAL);
       return;
     }
     long wait = soonestCoolDown(now);
     if (wait >= 0 && waitedMillis + wait <= gateway.settings.maxRetryWaitMillis()) {
       waitedMillis += wait;
       gateway.scheduler.schedule(() -> next(lastError), Math.max(1, wait), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (wait >= 0 && lastError.retryAfterSeconds() < 0) {
+      // Every channel is cooling down after its provider's Retry-After: say when to come back.
+      fail(new OpenAiErrors.GatewayError(429, "rate_limit_error", "upstream_rate_limited", null,
+          "the model's providers are rate limiting; retry later", Math.max(1, (wait + 999) / 1000)));
       return;
     }
     fail(lastError);
@@ -149,9 +156,16 @@ final class Exchange implements GatewayCall {
     return best;
   }
 
-  private void send(Route route) {
-    Attempt attempt = new Attempt(route);
-    current = attempt;
+  private void send(Route route, boolean trial) {
+    Attempt attempt = new Attempt(route, trial);
+    synchronized (this) {
+      if (finished.get()) {
+        // The client went away while this attempt was being chosen: it never starts.
+        attempt.endHealth(0);
+        return;
+      }
+      current = attempt;
+    }
     if (route.transport == null) {
       attempt.failed(0, "connect", "no upstream transport is configured", 503, "upstream_unavailable", -1);
       return;
@@ -160,8 +174,10 @@ final class Exchange implements GatewayCall {
     try {
       upstream = upstreamRequest(route);
     } catch (NeuraSeaException e) {
+      // This channel's protocol cannot carry the request (an Anthropic channel and n > 1, say): another may.
+      attempt.over = true;
       attempt.endHealth(0);
-      fail(OpenAiErrors.of(e));
+      next(OpenAiErrors.of(e));
       return;
     }
     try {
@@ -169,7 +185,7 @@ final class Exchange implements GatewayCall {
     } catch (RuntimeException e) {
       attempt.onError(e);
     }
-    if (finished.get() && attempt.call != null) {
+    if (finished.get() && attempt.call != null && attempt.abandoned) {
       attempt.call.cancel();
     }
   }
@@ -231,10 +247,19 @@ final class Exchange implements GatewayCall {
   }
 
   private void settle(Route route, long prompt, long completion, long cached, UsageStatus status, String code) {
-    long cost = quote == null ? 0 : quote.cost(prompt, completion, cached);
     try {
+      long cost = quote == null ? 0 : quote.cost(prompt, completion, cached);
       gateway.engine.settle(reservation, new Usage(publicName, route.usageName, prompt, completion, cached, cost,
           status, code, request.clientIp(), request.userAgent()));
+    } catch (NeuraSeaException e) {
+      // Usage no budget can hold (a provider reporting absurd counts): the reservation must still end.
+      LOG.warn("request {}: the reported usage cannot be settled ({}); released instead", reservation.requestId(),
+          e.getMessage());
+      try {
+        gateway.engine.release(reservation, publicName, route.usageName, "usage_unsettleable");
+      } catch (RuntimeException again) {
+        LOG.warn("request {}: release failed: {}", reservation.requestId(), again.toString());
+      }
     } catch (RuntimeException e) {
       LOG.warn("request {}: settle failed: {}", reservation.requestId(), e.toString());
     }
@@ -281,20 +306,31 @@ final class Exchange implements GatewayCall {
 
   @Override
   public void cancel() {
-    if (!finished.compareAndSet(false, true)) {
-      return;
+    Attempt attempt;
+    synchronized (this) {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
+      attempt = current;
     }
-    Attempt attempt = current;
-    if (attempt == null) {
+    if (attempt == null || attempt.over) {
+      // Between attempts (waiting out a Retry-After): nothing was served, nothing is charged.
       release("client_disconnected");
       return;
     }
     attempt.abandoned = true;
-    if (attempt.call != null) {
-      attempt.call.cancel();
+    UpstreamCall call = attempt.call;
+    if (call != null) {
+      call.cancel();
     }
     attempt.endHealth(0);
-    settleCounted(attempt.route, attempt.reported, attempt.delivered, "client_disconnected");
+    ReplyUsage reported;
+    StringBuilder delivered;
+    synchronized (attempt) {
+      reported = attempt.reported;
+      delivered = attempt.delivered == null ? null : new StringBuilder(attempt.delivered);
+    }
+    settleCounted(attempt.route, reported, delivered, "client_disconnected");
   }
 
   // ------------------------------------------------------------------ one attempt
@@ -302,9 +338,12 @@ final class Exchange implements GatewayCall {
   /** One try on one channel; receives its response. */
   private final class Attempt implements UpstreamHandler, SseParser.Listener {
     final Route route;
+    final boolean trial;
     final long startNanos = System.nanoTime();
     volatile UpstreamCall call;
     volatile boolean abandoned;
+    /** The exchange moved on from this attempt (it failed and another may follow). */
+    volatile boolean over;
     private final AtomicBoolean healthEnded = new AtomicBoolean();
     private int status;
     private Map<String, List<String>> responseHeaders = Map.of();
@@ -317,8 +356,9 @@ final class Exchange implements GatewayCall {
     ReplyUsage reported;
     StringBuilder delivered;
 
-    Attempt(Route route) {
+    Attempt(Route route, boolean trial) {
       this.route = route;
+      this.trial = trial;
     }
 
     @Override
@@ -375,7 +415,7 @@ final class Exchange implements GatewayCall {
     }
 
     @Override
-    public void onEvent(String event, String data) {
+    public synchronized void onEvent(String event, String data) {
       if (abandoned || finished.get()) {
         return;
       }
@@ -524,10 +564,19 @@ final class Exchange implements GatewayCall {
       if (status == 401 || status == 403 || (status == 429 && text.contains("insufficient_quota"))
           || (status == 400 && text.contains("credit balance is too low"))) {
         gateway.autoDisable(route, "provider refused the credential (HTTP " + status + "): " + clip(message));
-        failed(status, "status", "HTTP " + status + ": " + clip(message), 502, "upstream_auth_failed", -1);
+        // The provider's text may quote part of the key: it goes to the admin view, never to the client.
+        failedQuietly(status, "HTTP " + status + ": " + clip(message), "upstream_auth_failed",
+            "the provider refused the channel's credentials (HTTP " + status + ")");
+        return;
+      }
+      if (status == 404) {
+        // The gateway knows the model: a 404 means the channel is misconfigured (base URL, deployment).
+        failedQuietly(status, "HTTP 404: " + clip(message), "upstream_not_found",
+            "the channel could not find the model (HTTP 404)");
         return;
       }
       if (status == 429) {
+        over = true;
         route.health.coolUntil(gateway.clock.millis() + (retryAfter >= 0 ? retryAfter : 1_000));
         route.health.remember(new ChannelError(gateway.clock.instant(), status, "status", clip(message)));
         endHealth(0);
@@ -557,6 +606,7 @@ final class Exchange implements GatewayCall {
 
     /** This attempt failed on the channel's account; the exchange tries the next one. */
     void failed(int upstreamStatus, String kind, String message, int clientStatus, String code, long retrySeconds) {
+      over = true;
       ChannelError error = new ChannelError(gateway.clock.instant(), upstreamStatus, kind, message);
       if (healthEnded.compareAndSet(false, true)) {
         route.health.failed(gateway.clock.millis(), error);
@@ -565,6 +615,18 @@ final class Exchange implements GatewayCall {
       }
       next(new OpenAiErrors.GatewayError(clientStatus, "upstream_error", code, null,
           "the model's upstream failed: " + message, retrySeconds));
+    }
+
+    /** Fails this attempt on the channel's account, telling the client less than the admin view. */
+    private void failedQuietly(int upstreamStatus, String adminMessage, String code, String clientMessage) {
+      over = true;
+      ChannelError error = new ChannelError(gateway.clock.instant(), upstreamStatus, "status", adminMessage);
+      if (healthEnded.compareAndSet(false, true)) {
+        route.health.failed(gateway.clock.millis(), error);
+      } else {
+        route.health.remember(error);
+      }
+      next(new OpenAiErrors.GatewayError(502, "upstream_error", code, null, clientMessage, -1));
     }
 
     private void streamFailed(String code, String message) {
@@ -611,7 +673,7 @@ final class Exchange implements GatewayCall {
       } else if (outcome < 0) {
         route.health.failed(now, new ChannelError(gateway.clock.instant(), status, "stream", "error event"));
       } else {
-        route.health.neutral();
+        route.health.neutral(trial);
       }
     }
 
@@ -628,26 +690,31 @@ final class Exchange implements GatewayCall {
       return values == null || values.isEmpty() ? null : values.get(0);
     }
 
+    /** The provider's {@code retry-after-ms}, else its {@code retry-after} (seconds or an HTTP date), else -1. */
     private long retryAfterMillis() {
       String ms = first("retry-after-ms");
-      String seconds = first("retry-after");
-      try {
-        if (ms != null) {
+      if (ms != null) {
+        try {
           return Math.max(0, (long) Double.parseDouble(ms.trim()));
+        } catch (NumberFormatException e) {
+          // fall through to retry-after
         }
-        if (seconds != null) {
-          return Math.max(0, (long) (Double.parseDouble(seconds.trim()) * 1000));
-        }
+      }
+      String seconds = first("retry-after");
+      if (seconds == null) {
+        return -1;
+      }
+      try {
+        return Math.max(0, (long) (Double.parseDouble(seconds.trim()) * 1000));
       } catch (NumberFormatException e) {
         try {
           java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(seconds.trim(),
               java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
           return Math.max(0, at.toInstant().toEpochMilli() - gateway.clock.millis());
-        } catch (RuntimeException ignored) {
+        } catch (RuntimeException unreadable) {
           return -1;
         }
       }
-      return -1;
     }
 
     private String upstreamMessage(byte[] body) {

@@ -139,16 +139,17 @@ public final class Gateway implements AutoCloseable {
       Chain chain = engine.chainOf(caller);
       ChannelRegistry.Snapshot snapshot = registry.current();
       String publicName = scan.model;
+      // Permission first: a model the caller may not use is refused whether or not it exists.
+      if (!token.allowsModel(publicName) || !permissions.check(caller, Permissions.useModel(publicName),
+          Scope.tenant())) {
+        throw new GatewayFailure(new OpenAiErrors.GatewayError(403, "permission_error", "model_not_allowed", "model",
+            "this token may not use the model '" + publicName + "'", -1));
+      }
       String model = snapshot.resolve(tenantId, publicName);
       List<Route> all = snapshot.routesFor(tenantId, model);
       if (all.isEmpty()) {
         throw new GatewayFailure(new OpenAiErrors.GatewayError(404, "invalid_request_error", "model_not_found",
             "model", "the model '" + publicName + "' does not exist or has no channel", -1));
-      }
-      if (!token.allowsModel(publicName) || !permissions.check(caller, Permissions.useModel(publicName),
-          Scope.tenant())) {
-        throw new GatewayFailure(new OpenAiErrors.GatewayError(403, "permission_error", "model_not_allowed", "model",
-            "this token may not use the model '" + publicName + "'", -1));
       }
       List<Route> routes = new ArrayList<>(all.size());
       boolean local = true;
@@ -207,14 +208,16 @@ public final class Gateway implements AutoCloseable {
       AuthenticatedToken token = authenticate(authorization, clientIp, userAgent);
       TenantId tenantId = token.principal().tokenTenantId();
       Caller caller = Caller.in(token.principal(), tenantId);
-      permissions.requireTenantAccess(caller);
+      Chain chain = engine.chainOf(caller);
+      ChannelRegistry.Snapshot snapshot = registry.current();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (JsonGenerator g = RequestScan.JSON.createGenerator(out)) {
         g.writeStartObject();
         g.writeStringField("object", "list");
         g.writeArrayFieldStart("data");
-        for (String name : registry.current().visibleModels(tenantId)) {
-          if (token.allowsModel(name) && permissions.check(caller, Permissions.useModel(name), Scope.tenant())) {
+        for (String name : snapshot.visibleModels(tenantId, chain.groupIds())) {
+          if (token.allowsModel(name) && permissions.check(caller, Permissions.useModel(name), Scope.tenant())
+              && servable(snapshot, chain, name)) {
             g.writeStartObject();
             g.writeStringField("id", name);
             g.writeStringField("object", "model");
@@ -234,6 +237,23 @@ public final class Gateway implements AutoCloseable {
     } catch (NeuraSeaException e) {
       respond(responder, OpenAiErrors.of(e));
     }
+  }
+
+  /** Whether a listed model can be served: it is priced, or pricing is not required, or it runs in-process. */
+  private boolean servable(ChannelRegistry.Snapshot snapshot, Chain chain, String name) {
+    if (!settings.requirePrice() || prices.quoteNow(chain, name) != null) {
+      return true;
+    }
+    String model = snapshot.resolve(chain.tenantId(), name);
+    if (!model.equals(name) && prices.quoteNow(chain, model) != null) {
+      return true;
+    }
+    for (Route route : snapshot.routesFor(chain.tenantId(), model)) {
+      if (!route.usageName.startsWith(com.neurasea.quota.Usage.LOCAL_CHANNEL_PREFIX)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -18,7 +18,14 @@ import java.nio.charset.StandardCharsets;
 final class RequestScan {
   static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
       .build();
-  static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+  /** Request bodies: a member named twice is refused (the gateway and the provider could read different ones). */
+  private static final JsonFactory STRICT = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /** Trees keep numbers exactly as written (big decimals), so a rewritten body changes nothing else. */
+  static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder(JSON)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+      .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
   private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},"
       .getBytes(StandardCharsets.US_ASCII);
 
@@ -45,7 +52,7 @@ final class RequestScan {
    */
   static RequestScan of(byte[] body) {
     RequestScan scan = new RequestScan(body);
-    try (JsonParser p = JSON.createParser(body)) {
+    try (JsonParser p = STRICT.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body must be a JSON object"));
       }
@@ -71,12 +78,16 @@ final class RequestScan {
             }
           }
           case "stream_options" -> {
-            scan.hasStreamOptions = value != JsonToken.VALUE_NULL;
+            scan.hasStreamOptions = true;
             if (value == JsonToken.START_OBJECT) {
               while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String option = p.currentName();
                 JsonToken v = p.nextToken();
                 if (option.equals("include_usage")) {
+                  if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    throw new GatewayFailure(OpenAiErrors.invalid("stream_options",
+                        "stream_options.include_usage must be a boolean"));
+                  }
                   scan.includeUsage = v == JsonToken.VALUE_TRUE;
                 } else {
                   p.skipChildren();
@@ -88,7 +99,7 @@ final class RequestScan {
           }
           case "max_tokens", "max_completion_tokens" -> {
             if (value == JsonToken.VALUE_NUMBER_INT) {
-              long max = p.getLongValue();
+              long max = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
               if (max < 1 || max > 10_000_000) {
                 throw new GatewayFailure(OpenAiErrors.invalid(name, name + " must be between 1 and 10000000"));
               }
@@ -98,7 +109,8 @@ final class RequestScan {
             }
           }
           case "n" -> {
-            if (value == JsonToken.VALUE_NUMBER_INT && p.getIntValue() >= 1 && p.getIntValue() <= 128) {
+            if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                && p.getIntValue() >= 1 && p.getIntValue() <= 128) {
               scan.n = p.getIntValue();
             } else if (value != JsonToken.VALUE_NULL) {
               throw new GatewayFailure(OpenAiErrors.invalid("n", "n must be an integer between 1 and 128"));
@@ -111,8 +123,12 @@ final class RequestScan {
         throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body must be one JSON object"));
       }
     } catch (JsonProcessingException e) {
-      throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body is not valid JSON: "
-          + e.getOriginalMessage()));
+      String message = e.getOriginalMessage();
+      if (message != null && message.startsWith("Duplicate field '")) {
+        String field = message.substring(17, Math.max(17, message.indexOf('\'', 17)));
+        throw new GatewayFailure(OpenAiErrors.invalid(field, "the member '" + field + "' appears twice"));
+      }
+      throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body is not valid JSON: " + message));
     } catch (IOException e) {
       throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body cannot be read"));
     }

@@ -21,12 +21,12 @@ class ChannelHealthTest {
   }
 
   private static void fail(ChannelHealth h, long now) {
-    assertThat(h.tryAcquire(now, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(now, 0, 0)).isPositive();
     h.failed(now, error(now));
   }
 
   private static void succeed(ChannelHealth h, long now) {
-    assertThat(h.tryAcquire(now, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(now, 0, 0)).isPositive();
     h.succeeded(now, 5_000_000);
   }
 
@@ -40,7 +40,7 @@ class ChannelHealthTest {
     fail(h, T0 + 2);
     assertThat(h.state(T0 + 2)).isEqualTo(BreakerState.OPEN);
     assertThat(h.available(T0 + 2, 0)).isFalse();
-    assertThat(h.tryAcquire(T0 + 2, 0, 0)).isFalse();
+    assertThat(h.tryAcquire(T0 + 2, 0, 0)).isZero();
     assertThat(h.inFlight()).isZero();
     assertThat(h.recentErrors()).hasSize(3);
   }
@@ -115,19 +115,19 @@ class ChannelHealthTest {
     long half = T0 + OPEN_MILLIS;
     assertThat(h.state(half)).isEqualTo(BreakerState.HALF_OPEN);
     assertThat(h.available(half, 0)).isTrue();
-    assertThat(h.tryAcquire(half, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(half, 0, 0)).isPositive();
     // the trial is running: nobody else gets in
     assertThat(h.available(half, 0)).isFalse();
-    assertThat(h.tryAcquire(half, 0, 0)).isFalse();
-    assertThat(h.tryAcquire(half + 5, 0, 0)).isFalse();
+    assertThat(h.tryAcquire(half, 0, 0)).isZero();
+    assertThat(h.tryAcquire(half + 5, 0, 0)).isZero();
     assertThat(h.state(half)).isEqualTo(BreakerState.HALF_OPEN);
     h.succeeded(half + 5, 1_000_000);
     assertThat(h.state(half + 5)).isEqualTo(BreakerState.CLOSED);
     assertThat(h.window(half + 5)).containsExactly(0, 0);
     assertThat(h.inFlight()).isZero();
     // closed again: free traffic, and the run of failures starts over
-    assertThat(h.tryAcquire(half + 6, 0, 0)).isTrue();
-    assertThat(h.tryAcquire(half + 6, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(half + 6, 0, 0)).isPositive();
+    assertThat(h.tryAcquire(half + 6, 0, 0)).isPositive();
     h.failed(half + 6, error(half + 6));
     h.failed(half + 6, error(half + 6));
     assertThat(h.state(half + 6)).isEqualTo(BreakerState.CLOSED);
@@ -140,13 +140,13 @@ class ChannelHealthTest {
     fail(h, T0);
     fail(h, T0);
     long half = T0 + OPEN_MILLIS;
-    assertThat(h.tryAcquire(half, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(half, 0, 0)).isPositive();
     h.failed(half + 100, error(half + 100));
     assertThat(h.state(half + 100)).isEqualTo(BreakerState.OPEN);
     assertThat(h.available(half + 100 + OPEN_MILLIS - 1, 0)).isFalse();
     assertThat(h.state(half + 100 + OPEN_MILLIS)).isEqualTo(BreakerState.HALF_OPEN);
-    assertThat(h.tryAcquire(half + 100 + OPEN_MILLIS, 0, 0)).isTrue();
-    assertThat(h.tryAcquire(half + 100 + OPEN_MILLIS, 0, 0)).isFalse();
+    assertThat(h.tryAcquire(half + 100 + OPEN_MILLIS, 0, 0)).isPositive();
+    assertThat(h.tryAcquire(half + 100 + OPEN_MILLIS, 0, 0)).isZero();
   }
 
   @Test
@@ -156,19 +156,33 @@ class ChannelHealthTest {
     fail(h, T0);
     fail(h, T0);
     long half = T0 + OPEN_MILLIS;
-    assertThat(h.tryAcquire(half, 0, 0)).isTrue();
-    h.neutral();
+    assertThat(h.tryAcquire(half, 0, 0)).isEqualTo(ChannelHealth.TRIAL);
+    h.neutral(true);
     assertThat(h.state(half)).isEqualTo(BreakerState.HALF_OPEN);
-    assertThat(h.tryAcquire(half, 0, 0)).isTrue();
-    assertThat(h.tryAcquire(half, 0, 0)).isFalse();
+    assertThat(h.tryAcquire(half, 0, 0)).isPositive();
+    assertThat(h.tryAcquire(half, 0, 0)).isZero();
+  }
+
+  @Test
+  void anOlderAttemptEndingDuringTheTrialDoesNotAdmitASecondTrial() {
+    ChannelHealth h = health();
+    assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
+    fail(h, T0);
+    fail(h, T0);
+    fail(h, T0);
+    long half = T0 + OPEN_MILLIS;
+    assertThat(h.tryAcquire(half, 0, 0)).isPositive();
+    // the attempt admitted before the breaker opened ends now, saying nothing about the channel
+    h.neutral(false);
+    assertThat(h.tryAcquire(half, 0, 0)).isZero();
   }
 
   @Test
   void neutralOutcomesCountForNothing() {
     ChannelHealth h = new ChannelHealth(GatewaySettings.DEFAULT.withBreaker(10_000, 1, 1, 1, OPEN_MILLIS, 60_000));
     for (int i = 0; i < 50; i++) {
-      assertThat(h.tryAcquire(T0, 0, 0)).isTrue();
-      h.neutral();
+      assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
+      h.neutral(false);
     }
     assertThat(h.state(T0)).isEqualTo(BreakerState.CLOSED);
     assertThat(h.window(T0)).containsExactly(0, 0);
@@ -179,8 +193,8 @@ class ChannelHealthTest {
     ChannelHealth run = health();
     fail(run, T0);
     fail(run, T0);
-    assertThat(run.tryAcquire(T0, 0, 0)).isTrue();
-    run.neutral();
+    assertThat(run.tryAcquire(T0, 0, 0)).isPositive();
+    run.neutral(false);
     fail(run, T0);
     assertThat(run.state(T0)).isEqualTo(BreakerState.OPEN);
   }
@@ -192,14 +206,14 @@ class ChannelHealthTest {
     h.coolUntil(T0 + 500);
     assertThat(h.available(T0, 0)).isFalse();
     assertThat(h.available(T0 + 499, 0)).isFalse();
-    assertThat(h.tryAcquire(T0 + 499, 0, 0)).isFalse();
+    assertThat(h.tryAcquire(T0 + 499, 0, 0)).isZero();
     assertThat(h.coolingUntil(T0 + 10)).isEqualTo(Instant.ofEpochMilli(T0 + 500));
     // an earlier Retry-After does not shorten it
     h.coolUntil(T0 + 100);
     assertThat(h.coolingUntil(T0)).isEqualTo(Instant.ofEpochMilli(T0 + 500));
     assertThat(h.available(T0 + 500, 0)).isTrue();
     assertThat(h.coolingUntil(T0 + 500)).isNull();
-    assertThat(h.tryAcquire(T0 + 500, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(T0 + 500, 0, 0)).isPositive();
     // a cool-down is not a breaker state
     assertThat(h.state(T0)).isEqualTo(BreakerState.CLOSED);
   }
@@ -208,36 +222,36 @@ class ChannelHealthTest {
   void requestsPerMinuteAreCountedPerClockMinute() {
     ChannelHealth h = health();
     long minute = (T0 / 60_000) * 60_000;
-    assertThat(h.tryAcquire(minute + 1_000, 0, 2)).isTrue();
+    assertThat(h.tryAcquire(minute + 1_000, 0, 2)).isPositive();
     h.succeeded(minute + 1_000, 1);
-    assertThat(h.tryAcquire(minute + 2_000, 0, 2)).isTrue();
-    h.neutral();
+    assertThat(h.tryAcquire(minute + 2_000, 0, 2)).isPositive();
+    h.neutral(false);
     // finished or not, two were sent this minute
-    assertThat(h.tryAcquire(minute + 59_999, 0, 2)).isFalse();
+    assertThat(h.tryAcquire(minute + 59_999, 0, 2)).isZero();
     assertThat(h.inFlight()).isZero();
-    assertThat(h.tryAcquire(minute + 60_000, 0, 2)).isTrue();
-    assertThat(h.tryAcquire(minute + 60_001, 0, 2)).isTrue();
-    assertThat(h.tryAcquire(minute + 60_002, 0, 2)).isFalse();
+    assertThat(h.tryAcquire(minute + 60_000, 0, 2)).isPositive();
+    assertThat(h.tryAcquire(minute + 60_001, 0, 2)).isPositive();
+    assertThat(h.tryAcquire(minute + 60_002, 0, 2)).isZero();
     // without a limit there is none
     for (int i = 0; i < 100; i++) {
-      assertThat(h.tryAcquire(minute + 60_003, 0, 0)).isTrue();
+      assertThat(h.tryAcquire(minute + 60_003, 0, 0)).isPositive();
     }
   }
 
   @Test
   void maxConcurrencyLimitsRequestsInFlight() {
     ChannelHealth h = health();
-    assertThat(h.tryAcquire(T0, 2, 0)).isTrue();
-    assertThat(h.tryAcquire(T0, 2, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 2, 0)).isPositive();
+    assertThat(h.tryAcquire(T0, 2, 0)).isPositive();
     assertThat(h.inFlight()).isEqualTo(2);
     assertThat(h.available(T0, 2)).isFalse();
-    assertThat(h.tryAcquire(T0, 2, 0)).isFalse();
+    assertThat(h.tryAcquire(T0, 2, 0)).isZero();
     assertThat(h.available(T0, 3)).isTrue();
     h.succeeded(T0, 1);
     assertThat(h.available(T0, 2)).isTrue();
-    assertThat(h.tryAcquire(T0, 2, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 2, 0)).isPositive();
     h.failed(T0, error(T0));
-    h.neutral();
+    h.neutral(false);
     assertThat(h.inFlight()).isZero();
   }
 
@@ -245,13 +259,13 @@ class ChannelHealthTest {
   void latencyIsAnExponentiallyWeightedMeanOfTimeToTheHead() {
     ChannelHealth h = health();
     assertThat(h.latencyMillis()).isEqualTo(-1);
-    assertThat(h.tryAcquire(T0, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
     h.succeeded(T0, 100_000_000L);
     assertThat(h.latencyMillis()).isCloseTo(100, within(1e-9));
-    assertThat(h.tryAcquire(T0, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
     h.succeeded(T0, 200_000_000L);
     assertThat(h.latencyMillis()).isCloseTo(120, within(1e-9));
-    assertThat(h.tryAcquire(T0, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
     h.succeeded(T0, 20_000_000L);
     assertThat(h.latencyMillis()).isCloseTo(100, within(1e-9));
     // failures say nothing about latency
@@ -270,7 +284,7 @@ class ChannelHealthTest {
     assertThat(h.recentErrors().get(0).kind()).isEqualTo("probe");
     h.probeSucceeded();
     assertThat(h.state(T0)).isEqualTo(BreakerState.CLOSED);
-    assertThat(h.tryAcquire(T0, 0, 0)).isTrue();
+    assertThat(h.tryAcquire(T0, 0, 0)).isPositive();
   }
 
   @Test

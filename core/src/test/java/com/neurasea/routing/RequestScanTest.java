@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,7 +64,8 @@ class RequestScanTest {
     assertThat(nulls.stream).isFalse();
     assertThat(nulls.maxTokens).isEqualTo(-1);
     assertThat(nulls.n).isEqualTo(1);
-    assertThat(nulls.hasStreamOptions).isFalse();
+    // present (as null): a stream request gets it replaced, never a second member beside it
+    assertThat(nulls.hasStreamOptions).isTrue();
   }
 
   @Test
@@ -169,18 +169,12 @@ class RequestScanTest {
     assertThat(scan("{\"model\":\"m\",\"n\":128}").n).isEqualTo(128);
   }
 
-  @Disabled("bug: RequestScan.of calls p.getIntValue()/getLongValue() on integers beyond int/long range; Jackson"
-      + " throws InputCoercionException (a JsonProcessingException), which is answered as 'the request body is not"
-      + " valid JSON' with param null instead of naming n / max_tokens")
   @Test
   void integersBeyondTheJavaRangeAreRefusedNamingTheField() {
     assertThat(refused("{\"model\":\"m\",\"n\":99999999999}").param()).isEqualTo("n");
     assertThat(refused("{\"model\":\"m\",\"max_tokens\":99999999999999999999}").param()).isEqualTo("max_tokens");
   }
 
-  @Disabled("bug: RequestScan.of reads stream_options.include_usage without skipping a non-scalar value; with"
-      + " {\"include_usage\":{...}} the parser loses its place and the body is refused as 'must be one JSON"
-      + " object' with param null instead of naming stream_options")
   @Test
   void aNonScalarIncludeUsageIsRefusedNamingStreamOptions() {
     OpenAiErrors.GatewayError error = refused("{\"model\":\"m\",\"stream_options\":{\"include_usage\":{\"a\":1}},"
@@ -203,7 +197,8 @@ class RequestScanTest {
 
   @Test
   void aRenameSplicesTheNewNameInAndLeavesEveryOtherByteAlone() throws Exception {
-    String before = "{ \"messages\" : [ {\"role\":\"user\",\"content\":\"say \\\"model\\\": \\\"x\\\" — ünïcødé 🙂\"}],\n"
+    String before = "{ \"messages\" : [ {\"role\":\"user\","
+        + "\"content\":\"say \\\"model\\\": \\\"x\\\" — ünïcødé 🙂\"}],\n"
         + "  \"temperature\":0.50, ";
     String after = " , \"x_vendor\":{\"model\":\"keep\"}, \"tail\":1e3 }";
     String oldModel = "\"a\\\"b\"";
@@ -289,9 +284,6 @@ class RequestScanTest {
     assertThat(tree(out).path("model").asText()).isEqualTo("b");
   }
 
-  @Disabled("bug: RequestScan.of sets hasStreamOptions=false for \"stream_options\":null, so forUpstream splices a"
-      + " second stream_options member in front; the body then holds the key twice and a last-wins parser (Jackson,"
-      + " most providers) reads stream_options:null, so the provider reports no usage for the stream")
   @Test
   void aNullStreamOptionsIsReplacedNotDuplicated() throws Exception {
     byte[] body = utf8("{\"model\":\"m\",\"stream\":true,\"stream_options\":null}");
@@ -299,8 +291,6 @@ class RequestScanTest {
     assertThat(tree(out).path("stream_options").path("include_usage").asBoolean()).isTrue();
   }
 
-  @Disabled("questionable: duplicate top-level keys are accepted; with {\"model\":\"allowed\",\"model\":\"other\"}"
-      + " the gateway checks and bills the last one while a first-wins upstream would serve the first")
   @Test
   void duplicateModelMembersAreRefused() {
     assertThat(refused("{\"model\":\"cheap\",\"model\":\"expensive\"}").param()).isEqualTo("model");

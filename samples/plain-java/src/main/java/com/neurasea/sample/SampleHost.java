@@ -26,7 +26,12 @@ import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import com.neurasea.gateway.netty.NettyGatewayServer;
 
 /**
  * A runnable NeuraSea host on the embedded defaults: SQLite in a data directory, a key file next to
@@ -227,10 +232,21 @@ public final class SampleHost {
     }
   }
 
+  /**
+   * Listens on {@code --bind}:{@code --port}. With the event-loop binding (the default) Netty serves
+   * the gateway there and passes every other path to the admin servlet, which Jetty serves on a
+   * loopback port of its own; with {@code --binding servlet} Jetty serves both on the port.
+   */
   private static int listen(Server server, NeuraSea platform, SampleHostOptions options) {
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost(options.bind());
-    connector.setPort(options.port());
+    boolean netty = options.binding().equals("netty");
+    HttpConfiguration http = new HttpConfiguration();
+    if (netty) {
+      // Only the proxy on this host reaches this connector: it says who the client is.
+      http.addCustomizer(new ForwardedRequestCustomizer());
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(netty ? "127.0.0.1" : options.bind());
+    connector.setPort(netty ? 0 : options.port());
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
@@ -245,11 +261,33 @@ public final class SampleHost {
     } catch (Exception e) {
       throw listenFailure(options, e);
     }
-    return connector.getLocalPort();
+    if (!netty) {
+      return connector.getLocalPort();
+    }
+    NettyGatewayServer front;
+    try {
+      front = NettyGatewayServer.start(platform, options.bind(), options.port(),
+          NettyGatewayServer.Options.DEFAULT.withAdminFallback(new AdminProxy(connector.getLocalPort())));
+    } catch (RuntimeException e) {
+      throw listenFailure(options, e);
+    }
+    server.addManaged(new AbstractLifeCycle() {
+      @Override
+      protected void doStop() {
+        front.close();
+      }
+    });
+    return front.port();
   }
 
   private static StartupException listenFailure(SampleHostOptions options, Exception e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (!(cause instanceof BindException) && cause instanceof java.io.IOException
+          && String.valueOf(cause.getMessage()).contains("Address already in use")) {
+        // Netty's native transport reports a busy port with its own IOException.
+        return new StartupException("port " + options.port() + " on " + options.bind()
+            + " is already in use; choose another with --port", e);
+      }
       if (cause instanceof BindException bind) {
         String message = String.valueOf(bind.getMessage());
         if (message.contains("in use")) {

@@ -28,16 +28,20 @@ import java.util.Objects;
  *     Hosts sharing one database need distinct ids; a stable one lets a restarted host find its leases.
  * @param demoChannel serve the in-process echo model {@code demo-echo} through the gateway (a first try
  *     without a provider account)
+ * @param binding {@code netty}: the event-loop gateway binding on the port, the admin API behind it (the
+ *     default); {@code servlet}: Jetty serves both
  */
 public record SampleHostOptions(
     int port, String bind, Path dataDir, String adminUsername, boolean issueAdminToken, String db, Path keyFile,
-    Jurisdiction jurisdiction, MinorRule minorRule, String hostId, boolean demoChannel) {
+    Jurisdiction jurisdiction, MinorRule minorRule, String hostId, boolean demoChannel, String binding) {
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
   /** The address when none is given: loopback only. */
   public static final String DEFAULT_BIND = "127.0.0.1";
   /** The data directory when none is given, relative to the working directory. */
   public static final String DEFAULT_DATA_DIR = "./neurasea-data";
+  /** The gateway binding when none is given: the event loop. */
+  public static final String DEFAULT_BINDING = "netty";
   /** The administrator's username when none is given. */
   public static final String DEFAULT_ADMIN_USERNAME = "admin";
   /** The shape of a host id, as the quota engine accepts it. */
@@ -50,6 +54,9 @@ public record SampleHostOptions(
     Objects.requireNonNull(adminUsername, "adminUsername");
     Objects.requireNonNull(jurisdiction, "jurisdiction");
     Objects.requireNonNull(minorRule, "minorRule");
+    if (!"netty".equals(binding) && !"servlet".equals(binding)) {
+      throw new IllegalArgumentException("binding must be netty or servlet, was " + binding);
+    }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
     }
@@ -61,7 +68,7 @@ public record SampleHostOptions(
   /** Options without a token reissue. */
   public SampleHostOptions(int port, String bind, Path dataDir, String adminUsername) {
     this(port, bind, dataDir, adminUsername, false, null, null, Jurisdiction.GDPR, MinorRule.GUARDIAN_CONSENT, null,
-        false);
+        false, DEFAULT_BINDING);
   }
 
   /** The defaults: port 8080 on 127.0.0.1, data in {@code ./neurasea-data}, administrator {@code admin}. */
@@ -72,13 +79,13 @@ public record SampleHostOptions(
   /** The same options with another port. */
   public SampleHostOptions withPort(int newPort) {
     return new SampleHostOptions(newPort, bind, dataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule, hostId, demoChannel);
+        minorRule, hostId, demoChannel, binding);
   }
 
   /** The same options with another data directory. */
   public SampleHostOptions withDataDir(Path newDataDir) {
     return new SampleHostOptions(port, bind, newDataDir, adminUsername, issueAdminToken, db, keyFile, jurisdiction,
-        minorRule, hostId, demoChannel);
+        minorRule, hostId, demoChannel, binding);
   }
 
   /**
@@ -109,6 +116,8 @@ public record SampleHostOptions(
     String minorRuleSource = "NEURASEA_MINOR_RULE";
     String hostId = blankToNull(env.get("NEURASEA_HOST_ID"));
     String hostIdSource = "NEURASEA_HOST_ID";
+    String binding = env.getOrDefault("NEURASEA_BINDING", DEFAULT_BINDING);
+    String bindingSource = "NEURASEA_BINDING";
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--issue-admin-token")) {
@@ -165,13 +174,18 @@ public record SampleHostOptions(
           hostId = value;
           hostIdSource = flag;
         }
+        case "--binding" -> {
+          binding = value;
+          bindingSource = flag;
+        }
         default -> throw new StartupException("unknown flag " + flag + "; run with --help to see the flags");
       }
     }
     return new SampleHostOptions(port == null ? DEFAULT_PORT : parsePort(port, portSource),
         requireText(bind, bindSource), Path.of(requireText(dataDir, dataDirSource)), checkUsername(admin, adminSource),
         issueAdminToken, db, keyFile == null ? null : Path.of(keyFile), parseJurisdiction(jurisdiction, jurisdictionSource),
-        parseMinorRule(minorRule, minorRuleSource), checkHostId(hostId, hostIdSource), demoChannel);
+        parseMinorRule(minorRule, minorRuleSource), checkHostId(hostId, hostIdSource), demoChannel,
+        parseBinding(binding, bindingSource));
   }
 
   /** What {@code --help} prints. */
@@ -198,6 +212,8 @@ public record SampleHostOptions(
                                                                         [env NEURASEA_MINOR_RULE, default guardian-consent]
           --host-id ID            this host's name in quota leases and usage records; hosts sharing one
                                   database need distinct ones   [env NEURASEA_HOST_ID, default random per start]
+          --binding netty|servlet  netty: the event-loop gateway serves the port and passes the admin API
+                                  to Jetty on loopback; servlet: Jetty serves both  [env NEURASEA_BINDING, default netty]
           --demo-channel          serve the local demo model 'demo-echo' (echoes, in-process; no provider
                                   account needed)                       [env NEURASEA_DEMO_CHANNEL=true, default off]
           --issue-admin-token     issue and print a new API token for the administrator (a lost first token)
@@ -210,7 +226,16 @@ public record SampleHostOptions(
   private static boolean isFlag(String flag) {
     return flag.equals("--port") || flag.equals("--bind") || flag.equals("--data-dir")
         || flag.equals("--admin-username") || flag.equals("--db") || flag.equals("--key-file")
-        || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule") || flag.equals("--host-id");
+        || flag.equals("--privacy-jurisdiction") || flag.equals("--minor-rule") || flag.equals("--host-id")
+        || flag.equals("--binding");
+  }
+
+  private static String parseBinding(String value, String source) {
+    String binding = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!binding.equals("netty") && !binding.equals("servlet")) {
+      throw new StartupException(source + " must be netty or servlet, was '" + value + "'");
+    }
+    return binding;
   }
 
   private static boolean parseBoolean(String value, String source) {

@@ -71,6 +71,27 @@ class SampleHostTest {
     }
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"netty", "servlet"})
+  void theDemoChannelAnswersAFirstGatewayCallOnEitherBinding(String binding) throws Exception {
+    SampleHostOptions base = options(tmp.resolve("data-" + binding));
+    SampleHostOptions options = new SampleHostOptions(0, "127.0.0.1", base.dataDir(), "admin", false, null, null,
+        base.jurisdiction(), base.minorRule(), null, true, binding);
+    try (RunningHost host = SampleHost.start(options)) {
+      String admin = "Bearer " + host.bootstrapToken().orElseThrow();
+      JsonNode reply = call(host, "POST", "/v1/chat/completions", admin,
+          "{\"model\":\"demo-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"first call\"}]}", 200);
+      assertThat(reply.path("choices").path(0).path("message").path("content").asText()).isEqualTo("echo: first call");
+      assertThat(call(host, "GET", "/v1/models", admin, null, 200).path("data").path(0).path("id").asText())
+          .isEqualTo("demo-echo");
+      assertThat(call(host, "POST", "/v1/chat/completions", "Bearer nope", "{}", 401).path("error").path("type")
+          .asText()).isEqualTo("authentication_error");
+      // the admin API answers on the same port
+      assertThat(call(host, "GET", "/admin/v1/me", admin, null, 200).path("principal").path("kind").asText())
+          .isEqualTo("API_TOKEN");
+    }
+  }
+
   @Test
   void aSecondStartReusesTheDataAndTheFirstToken() throws Exception {
     Path data = tmp.resolve("data");
