@@ -33,6 +33,7 @@ final class ApiServer implements AutoCloseable {
   /** The password {@link #passwordUser} gives. */
   static final String PASSWORD = "a long enough password";
 
+  /** The platform's storage when the server owns the platform (it closes both), else null. */
   final Storage storage;
   final NeuraSea platform;
   final BootstrapResult bootstrap;
@@ -41,12 +42,13 @@ final class ApiServer implements AutoCloseable {
   private final HttpClient client;
   private final URI base;
 
-  private ApiServer(Storage storage, NeuraSea platform, Server server, URI base) {
+  /** A server on a platform; with a storage, the server owns (and closes) both. */
+  private ApiServer(Storage storage, NeuraSea platform, BootstrapResult bootstrap, Server server, URI base) {
     this.storage = storage;
     this.platform = platform;
     this.server = server;
     this.base = base;
-    this.bootstrap = platform.bootstrap("admin", "platform").orElseThrow();
+    this.bootstrap = bootstrap;
     this.admin = bearer(bootstrap.token().secret());
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -67,6 +69,22 @@ final class ApiServer implements AutoCloseable {
         .passwordPolicy(PasswordPolicy.forTests());
     customize.accept(builder);
     NeuraSea platform = builder.build();
+    Server server = jetty(platform, extraRoutes);
+    return new ApiServer(storage, platform, platform.bootstrap("admin", "platform").orElseThrow(), server,
+        baseOf(server));
+  }
+
+  /**
+   * The admin API and the gateway on a platform the caller owns and has bootstrapped; closing the
+   * server stops Jetty and leaves the platform open.
+   */
+  static ApiServer serve(NeuraSea platform, BootstrapResult bootstrap) throws Exception {
+    Server server = jetty(platform, java.util.List.of());
+    return new ApiServer(null, platform, bootstrap, server, baseOf(server));
+  }
+
+  /** A started Jetty on a free loopback port serving the admin API and the gateway. */
+  private static Server jetty(NeuraSea platform, java.util.List<Route> extraRoutes) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -81,7 +99,11 @@ final class ApiServer implements AutoCloseable {
     context.addServlet(gateway, GatewayServlet.URL_PATTERN);
     server.setHandler(context);
     server.start();
-    return new ApiServer(storage, platform, server, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+    return server;
+  }
+
+  private static URI baseOf(Server server) {
+    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
   }
 
   static String bearer(String token) {
@@ -179,8 +201,10 @@ final class ApiServer implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("Jetty did not stop", e);
     } finally {
-      platform.close();
-      storage.close();
+      if (storage != null) {
+        platform.close();
+        storage.close();
+      }
     }
   }
 
