@@ -34,4 +34,32 @@ public final class IdGenerator {
     }
     return new String(out);
   }
+
+  /**
+   * A new identifier of the same shape whose random part comes from a fast, guessable generator:
+   * unique, time-ordered, but only for identifiers that grant nothing to whoever knows them (the
+   * gateway's request ids, echoed to clients in {@code x-request-id}).
+   */
+  public String nextPublic(String prefix) {
+    char[] out = new char[prefix.length() + 26];
+    prefix.getChars(0, prefix.length(), out, 0);
+    long millis = clock.millis();
+    int p = prefix.length();
+    for (int i = 9; i >= 0; i--) {
+      out[p + i] = ALPHABET[(int) (millis & 31)];
+      millis >>>= 5;
+    }
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long a = random.nextLong();
+    long b = random.nextLong();
+    for (int i = 0; i < 12; i++) {
+      out[p + 10 + i] = ALPHABET[(int) (a & 31)];
+      a >>>= 5;
+    }
+    for (int i = 12; i < 16; i++) {
+      out[p + 10 + i] = ALPHABET[(int) (b & 31)];
+      b >>>= 5;
+    }
+    return new String(out);
+  }
 }

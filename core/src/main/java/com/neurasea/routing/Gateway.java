@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
       long output = request.endpoint() == GatewayEndpoint.EMBEDDINGS ? 0
           : (scan.maxTokens > 0 ? scan.maxTokens : settings.defaultMaxOutputTokens()) * scan.n;
       long maxCost = quote == null ? 0 : quote.cost(prompt, output, 0);
-      String requestId = ids.next("req_");
+      String requestId = ids.nextPublic("req_");
       exchange = new Exchange(this, request, responder, scan, publicName, model, chain, quote, routes, requestId);
       reservation = engine.reserve(chain, Math.min(maxCost, com.neurasea.model.QuotaLimits.MAX_CREDITS),
           Math.min(prompt + output, com.neurasea.model.QuotaLimits.MAX_PER_MINUTE), requestId);

@@ -18,9 +18,6 @@ import java.nio.charset.StandardCharsets;
 final class RequestScan {
   static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
       .build();
-  /** Request bodies: a member named twice is refused (the gateway and the provider could read different ones). */
-  private static final JsonFactory STRICT = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   /** Trees keep numbers exactly as written (big decimals), so a rewritten body changes nothing else. */
   static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder(JSON)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -52,7 +49,10 @@ final class RequestScan {
    */
   static RequestScan of(byte[] body) {
     RequestScan scan = new RequestScan(body);
-    try (JsonParser p = STRICT.createParser(body)) {
+    // A member the gateway reads may appear once: with two, the gateway and the provider could read
+    // different ones (check one model, serve another). Other members pass through as sent.
+    int seen = 0;
+    try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body must be a JSON object"));
       }
@@ -60,6 +60,19 @@ final class RequestScan {
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
+        int bit = switch (name) {
+          case "model" -> 1;
+          case "stream" -> 2;
+          case "stream_options" -> 4;
+          case "max_tokens" -> 8;
+          case "max_completion_tokens" -> 16;
+          case "n" -> 32;
+          default -> 0;
+        };
+        if ((seen & bit) != 0) {
+          throw new GatewayFailure(OpenAiErrors.invalid(name, "the member '" + name + "' appears twice"));
+        }
+        seen |= bit;
         JsonToken value = p.nextToken();
         switch (name) {
           case "model" -> {
@@ -123,12 +136,8 @@ final class RequestScan {
         throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body must be one JSON object"));
       }
     } catch (JsonProcessingException e) {
-      String message = e.getOriginalMessage();
-      if (message != null && message.startsWith("Duplicate field '")) {
-        String field = message.substring(17, Math.max(17, message.indexOf('\'', 17)));
-        throw new GatewayFailure(OpenAiErrors.invalid(field, "the member '" + field + "' appears twice"));
-      }
-      throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body is not valid JSON: " + message));
+      throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body is not valid JSON: "
+          + e.getOriginalMessage()));
     } catch (IOException e) {
       throw new GatewayFailure(OpenAiErrors.invalid(null, "the request body cannot be read"));
     }
