@@ -45,6 +45,8 @@ class ArchitectureTest {
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.tck.TenancyStoreContract")).isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.upstream.jdk.JdkUpstreamTransport"))
         .isTrue();
+    org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.upstream.netty.NettyUpstreamTransport"))
+        .isTrue();
     org.assertj.core.api.Assertions.assertThat(classes.contain("com.neurasea.gateway.netty.NettyGatewayServer"))
         .isTrue();
   }

@@ -109,6 +109,11 @@ public final class Gateway implements AutoCloseable {
     return settings;
   }
 
+  /** The transport that reaches upstream providers, if one was configured. */
+  public Optional<UpstreamTransport> transport() {
+    return Optional.ofNullable(transport);
+  }
+
   /** The routing strategy in force. */
   public RoutingStrategy strategy() {
     return strategy;

@@ -4,7 +4,7 @@ import com.neurasea.NeuraSea;
 import com.neurasea.http.AdminApiServlet;
 import com.neurasea.http.GatewayServlet;
 import com.neurasea.routing.GatewaySettings;
-import com.neurasea.upstream.jdk.JdkUpstreamTransport;
+import com.neurasea.upstream.netty.NettyUpstreamTransport;
 import com.neurasea.identity.BootstrapResult;
 import com.neurasea.model.ErrorCode;
 import com.neurasea.model.NeuraSeaException;
@@ -93,7 +93,7 @@ public final class SampleHost {
           ? NeuraSea.builder().storage(storage).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
               .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir))
               .gatewaySettings(GatewaySettings.DEFAULT.withDemoChannel(options.demoChannel()))
-              .upstreamTransport(new JdkUpstreamTransport()).build()
+              .upstreamTransport(transportFor(options)).build()
           : openByUrl(options, keyFile, dataDir);
       server = new Server();
       int port = listen(server, platform, options);
@@ -201,12 +201,21 @@ public final class SampleHost {
     }
   }
 
+  /**
+   * The upstream transport adapter, discovered and owned by the platform: Netty's with the event-loop
+   * binding (it shares its event loops with the gateway, so a request and its upstream call stay on
+   * one thread), the JDK's with the servlet binding.
+   */
+  private static String transportFor(SampleHostOptions options) {
+    return options.binding().equals("netty") ? "netty" : "jdk";
+  }
+
   private static NeuraSea openByUrl(SampleHostOptions options, Path keyFile, Path dataDir) {
     try {
       return NeuraSea.builder().storageUrl(options.db()).keyFile(keyFile).privacyJurisdiction(options.jurisdiction())
           .minorRule(options.minorRule()).quotaSettings(quotaSettings(options, dataDir))
           .gatewaySettings(GatewaySettings.DEFAULT.withDemoChannel(options.demoChannel()))
-          .upstreamTransport(new JdkUpstreamTransport()).build();
+          .upstreamTransport(transportFor(options)).build();
     } catch (NeuraSeaException e) {
       throw new StartupException("cannot open the storage given by --db: " + e.getMessage(), e);
     }
@@ -266,8 +275,12 @@ public final class SampleHost {
     }
     NettyGatewayServer front;
     try {
-      front = NettyGatewayServer.start(platform, options.bind(), options.port(),
-          NettyGatewayServer.Options.DEFAULT.withAdminFallback(new AdminProxy(connector.getLocalPort())));
+      NettyGatewayServer.Options frontOptions = NettyGatewayServer.Options.DEFAULT
+          .withAdminFallback(new AdminProxy(connector.getLocalPort()));
+      if (platform.gateway().transport().orElse(null) instanceof NettyUpstreamTransport upstream) {
+        frontOptions = frontOptions.withEventLoopGroup(upstream.eventLoopGroup());
+      }
+      front = NettyGatewayServer.start(platform, options.bind(), options.port(), frontOptions);
     } catch (RuntimeException e) {
       throw listenFailure(options, e);
     }

@@ -75,13 +75,15 @@ import org.slf4j.LoggerFactory;
 public final class NettyGatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NettyGatewayServer.class);
   private final EventLoopGroup group;
+  private final boolean ownsGroup;
   private final Channel server;
   private final int port;
   private final String transport;
   private boolean closed;
 
-  private NettyGatewayServer(EventLoopGroup group, Channel server, String transport) {
+  private NettyGatewayServer(EventLoopGroup group, boolean ownsGroup, Channel server, String transport) {
     this.group = group;
+    this.ownsGroup = ownsGroup;
     this.server = server;
     this.port = ((InetSocketAddress) server.localAddress()).getPort();
     this.transport = transport;
@@ -118,14 +120,21 @@ public final class NettyGatewayServer implements AutoCloseable {
       throw NeuraSeaException.invalid("port", "must be 0 to 65535");
     }
     Gateway gateway = platform.gateway();
-    boolean epoll = options.nativeTransport() && Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup shared = options.eventLoopGroup();
+    boolean epoll = shared != null
+        ? shared.next() instanceof io.netty.channel.IoEventLoop loop && loop.isIoType(EpollIoHandler.class)
+        : options.nativeTransport() && Epoll.isAvailable();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
         : NioServerSocketChannel.class;
     int threads = options.eventLoopThreads() > 0 ? options.eventLoopThreads()
         : Runtime.getRuntime().availableProcessors();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
-        new DefaultThreadFactory("neurasea-gateway-io"), io);
+    EventLoopGroup group;
+    if (shared != null) {
+      group = shared;
+    } else {
+      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+      group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("neurasea-gateway-io"), io);
+    }
     long idleMillis = options.idleTimeout().toMillis();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
@@ -146,10 +155,12 @@ public final class NettyGatewayServer implements AutoCloseable {
         });
     ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      if (shared == null) {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      }
       throw new IllegalStateException("the gateway could not listen on " + host + ":" + port, bound.cause());
     }
-    NettyGatewayServer server = new NettyGatewayServer(group, bound.channel(), epoll ? "epoll" : "nio");
+    NettyGatewayServer server = new NettyGatewayServer(group, shared == null, bound.channel(), epoll ? "epoll" : "nio");
     LOG.info("gateway listening on {}:{} ({}, {} event loops)", host, server.port, server.transport, threads);
     return server;
   }
@@ -172,7 +183,9 @@ public final class NettyGatewayServer implements AutoCloseable {
     }
     closed = true;
     server.close().awaitUninterruptibly();
-    group.shutdownGracefully(20, 5_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(20, 5_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    }
   }
 
   /**
@@ -206,11 +219,14 @@ public final class NettyGatewayServer implements AutoCloseable {
    *     reading the store only on a cache miss — a host whose store is remote and slow may prefer
    *     an executor)
    * @param adminFallback what serves paths outside {@code /v1/}, or null to answer them 404
+   * @param eventLoopGroup event loops to serve on instead of the server's own (the upstream transport's,
+   *     so that a request and its upstream call share one thread); the host keeps owning it, and
+   *     {@code eventLoopThreads} and {@code nativeTransport} are then ignored
    */
   public record Options(int eventLoopThreads, boolean nativeTransport, Duration idleTimeout, Executor handlerExecutor,
-      Fallback adminFallback) {
+      Fallback adminFallback, EventLoopGroup eventLoopGroup) {
     /** One event loop per processor, epoll where available, two minutes' idle timeout, no fallback. */
-    public static final Options DEFAULT = new Options(0, true, Duration.ofMinutes(2), null, null);
+    public static final Options DEFAULT = new Options(0, true, Duration.ofMinutes(2), null, null, null);
 
     /** Checks the figures. */
     public Options {
@@ -225,27 +241,35 @@ public final class NettyGatewayServer implements AutoCloseable {
 
     /** A copy with this many event loops (0: one per available processor). */
     public Options withEventLoopThreads(int threads) {
-      return new Options(threads, nativeTransport, idleTimeout, handlerExecutor, adminFallback);
+      return new Options(threads, nativeTransport, idleTimeout, handlerExecutor, adminFallback, eventLoopGroup);
     }
 
     /** A copy that uses epoll where available (true) or always NIO (false). */
     public Options withNativeTransport(boolean on) {
-      return new Options(eventLoopThreads, on, idleTimeout, handlerExecutor, adminFallback);
+      return new Options(eventLoopThreads, on, idleTimeout, handlerExecutor, adminFallback, eventLoopGroup);
     }
 
     /** A copy with another idle timeout (zero: never). */
     public Options withIdleTimeout(Duration timeout) {
-      return new Options(eventLoopThreads, nativeTransport, timeout, handlerExecutor, adminFallback);
+      return new Options(eventLoopThreads, nativeTransport, timeout, handlerExecutor, adminFallback, eventLoopGroup);
     }
 
     /** A copy that runs the gateway's request handling on {@code executor} (null: on the event loop). */
     public Options withHandlerExecutor(Executor executor) {
-      return new Options(eventLoopThreads, nativeTransport, idleTimeout, executor, adminFallback);
+      return new Options(eventLoopThreads, nativeTransport, idleTimeout, executor, adminFallback, eventLoopGroup);
+    }
+
+    /**
+     * A copy serving on the given event loops (the upstream transport's: a request and its upstream
+     * call then never leave one thread). Null: the server's own.
+     */
+    public Options withEventLoopGroup(EventLoopGroup shared) {
+      return new Options(eventLoopThreads, nativeTransport, idleTimeout, handlerExecutor, adminFallback, shared);
     }
 
     /** A copy that hands paths outside {@code /v1/} to {@code fallback} (null: 404). */
     public Options withAdminFallback(Fallback fallback) {
-      return new Options(eventLoopThreads, nativeTransport, idleTimeout, handlerExecutor, fallback);
+      return new Options(eventLoopThreads, nativeTransport, idleTimeout, handlerExecutor, fallback, eventLoopGroup);
     }
   }
 }

@@ -27,10 +27,17 @@ import org.junit.jupiter.api.Test;
 class NettyGatewayTest extends GatewayBindingContract {
   private NettyGatewayServer server;
 
+  /** As the sample host pairs them: Netty upstream calls on the server's own event loops. */
+  @Override
+  protected com.neurasea.spi.UpstreamTransport newTransport() {
+    return com.neurasea.upstream.netty.NettyUpstreamTransport.create();
+  }
+
   @Override
   protected Binding start(NeuraSea platform) {
+    var upstream = (com.neurasea.upstream.netty.NettyUpstreamTransport) platform.gateway().transport().orElseThrow();
     server = NettyGatewayServer.start(platform, "127.0.0.1", 0,
-        NettyGatewayServer.Options.DEFAULT.withEventLoopThreads(2));
+        NettyGatewayServer.Options.DEFAULT.withEventLoopGroup(upstream.eventLoopGroup()));
     return Binding.of(URI.create("http://127.0.0.1:" + server.port()), server::close);
   }
 

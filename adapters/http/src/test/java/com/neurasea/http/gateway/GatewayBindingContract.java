@@ -42,6 +42,7 @@ import com.neurasea.store.sqlite.SqliteStorage;
 import com.neurasea.tck.upstream.Behavior;
 import com.neurasea.tck.upstream.FakeUpstream;
 import com.neurasea.tck.upstream.FakeUpstream.Wire;
+import com.neurasea.spi.UpstreamTransport;
 import com.neurasea.upstream.jdk.JdkUpstreamTransport;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -134,7 +135,7 @@ public abstract class GatewayBindingContract {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private Storage storage;
-  private JdkUpstreamTransport transport;
+  private UpstreamTransport transport;
   private Binding binding;
   protected NeuraSea platform;
   protected BootstrapResult bootstrap;
@@ -156,9 +157,14 @@ public abstract class GatewayBindingContract {
    */
   protected abstract Binding start(NeuraSea platform) throws Exception;
 
+  /** The upstream transport the platform is built with (the JDK's unless a binding pairs with another). */
+  protected UpstreamTransport newTransport() {
+    return new JdkUpstreamTransport();
+  }
+
   @BeforeAll
   void startPlatformAndBinding(@TempDir Path dir) throws Exception {
-    transport = new JdkUpstreamTransport();
+    transport = newTransport();
     GatewaySettings settings = GatewaySettings.DEFAULT.withMaxRequestBytes(64 * 1024).withRetries(3, 300)
         .withBreaker(10_000, 4, 50, 3, 60_000, 60_000).withDemoChannel(true);
     storage = SqliteStorage.builder().path(dir.resolve("t.db")).build();
