@@ -109,6 +109,7 @@ public final class QuotaEngine implements AutoCloseable {
   private volatile boolean closed;
   private long lastRenewal;
   private long lastSweep;
+  private long lastExpirySweep;
   private long lastFlush = System.nanoTime();
 
   @Inject
@@ -606,7 +607,11 @@ public final class QuotaEngine implements AutoCloseable {
     }
     lastSweep = now;
     try {
-      expireOpen(now);
+      // Walking every kept reservation is not free under load; a tenth of the timeout is soon enough.
+      if (now - lastExpirySweep >= Math.min(10_000, Math.max(1, settings.reservationTimeout().toMillis() / 10))) {
+        lastExpirySweep = now;
+        expireOpen(now);
+      }
       trimming.lock();
       try {
         trimClosed(now);

@@ -662,6 +662,31 @@ public abstract class GatewayBindingContract {
   }
 
   @Test
+  void aHangingOrSlowUpstreamTimesOutAndFailsOverOrAnswers504() {
+    FakeUpstream hanging = upstream(Wire.OPENAI).behave(Behavior.hang());
+    FakeUpstream good = upstream(Wire.OPENAI);
+    String model = model();
+    platform.channels().create(platformCaller, CreateChannel.of("hang-" + NAMES.incrementAndGet(), ChannelType.OPENAI,
+        hanging.baseUrl(), KEY, List.of(model)).withRouting(10, 1).withTimeouts(2_000, 300));
+    Channel backup = channel(good, model, 0);
+    ChatCompletion reply = client.chat().completions().create(chat(model, "after a timeout"));
+    assertThat(reply.choices().get(0).message().content()).hasValue("echo: after a timeout");
+    assertThat(usage(model)).singleElement().satisfies(r -> assertThat(r.channel()).isEqualTo(backup.id().value()));
+
+    FakeUpstream slow = upstream(Wire.OPENAI).behave(Behavior.delayHead(java.time.Duration.ofSeconds(3)));
+    String alone = model();
+    platform.channels().create(platformCaller, CreateChannel.of("slow-" + NAMES.incrementAndGet(), ChannelType.OPENAI,
+        slow.baseUrl(), KEY, List.of(alone)).withTimeouts(2_000, 300));
+    assertThatThrownBy(() -> client.chat().completions().create(chat(alone, "too slow")))
+        .isInstanceOf(OpenAIServiceException.class)
+        .satisfies(e -> assertThat(((OpenAIServiceException) e).statusCode()).isEqualTo(504));
+    assertThat(usage(alone)).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(UsageStatus.RELEASED);
+      assertThat(r.cost()).isZero();
+    });
+  }
+
+  @Test
   void garbageAndTruncatedRepliesEndWithTheRightErrors() {
     FakeUpstream garbage = upstream(Wire.OPENAI).behave(Behavior.garbage());
     String model = model();
