@@ -179,6 +179,11 @@ final class Exchange implements GatewayCall {
       attempt.endHealth(0);
       next(OpenAiErrors.of(e));
       return;
+    } catch (RuntimeException e) {
+      // The channel's settings make no valid request (UpstreamRequest refused them): its fault, not the client's.
+      attempt.failed(0, "request", "the channel's settings make no valid request: " + e.getMessage(), 502,
+          "channel_misconfigured", -1);
+      return;
     }
     try {
       attempt.call = route.transport.send(upstream, attempt);

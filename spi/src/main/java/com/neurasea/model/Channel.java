@@ -135,9 +135,10 @@ public record Channel(ChannelId id, TenantId tenantId, String name, ChannelType 
         errors.add(new FieldError("options", "at most 32 options"));
       }
       new TreeMap<>(options).forEach((key, value) -> {
-        if (key == null || !key.matches("[a-z][a-z0-9_.-]{0,63}") || value == null || value.length() > 256) {
+        if (key == null || !key.matches("[a-z][a-z0-9_.-]{0,63}") || value == null || value.length() > 256
+            || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
           errors.add(new FieldError("options", "'" + key + "' must be a lower-case key with a value of at most"
-              + " 256 characters"));
+              + " 256 printable characters"));
         }
       });
     }

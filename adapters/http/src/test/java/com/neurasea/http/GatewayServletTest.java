@@ -8,6 +8,7 @@ import com.neurasea.http.ApiServer.Reply;
 import com.neurasea.http.gateway.GatewayBindingContract;
 import com.neurasea.model.Channel;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,9 +43,9 @@ class GatewayServletTest extends GatewayBindingContract {
     assertThat(created.text()).doesNotContain("sk-secret-value-123456789").contains("…6789");
     String id = created.id();
     Reply bad = api.post("/admin/v1/channels", auth, json("name", "", "type", "openai", "baseUrl", "ftp://x",
-        "models", List.of(), "weight", 0));
+        "models", List.of(), "weight", 0, "options", Map.of("organization", "org\r\nX-Injected: 1")));
     assertThat(bad.status()).isEqualTo(400);
-    assertThat(bad.text()).contains("name").contains("baseUrl").contains("models").contains("weight");
+    assertThat(bad.text()).contains("name").contains("baseUrl").contains("models").contains("weight").contains("options");
     Reply patched = api.patch("/admin/v1/channels/" + id, auth, json("status", "disabled", "weight", 3));
     assertThat(patched.status()).as(patched.text()).isEqualTo(200);
     assertThat(patched.json().path("status").asText()).isEqualTo("disabled");

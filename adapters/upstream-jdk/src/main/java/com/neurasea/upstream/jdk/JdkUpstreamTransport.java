@@ -73,12 +73,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread per transport that is re-armed lazily, so a chunk only costs a timestamp.
  *
  * <p><b>Requests.</b> Headers are sent as given, except those the JDK computes or refuses and other
- * hop-by-hop headers, which are skipped without error: {@code Host}, {@code Content-Length},
- * {@code Connection}, {@code Expect}, {@code Upgrade}, {@code Keep-Alive}, {@code Proxy-Connection},
- * {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code HTTP2-Settings} and pseudo-headers
- * ({@code :name}). A request the JDK cannot express (a scheme other than {@code http}/{@code https},
- * an invalid method, header name or value) is refused by {@link #send} with an {@link
- * IllegalArgumentException} before anything is sent or called.
+ * hop-by-hop headers, which are skipped without error ({@link UpstreamRequest#isTransportHeader}:
+ * {@code Host}, {@code Content-Length}, {@code Connection}, {@code Expect}, {@code Upgrade}, {@code
+ * Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding},
+ * {@code HTTP2-Settings}). {@link UpstreamRequest} itself refuses a scheme other than {@code http}/{@code
+ * https}, a URI without a host, a method or header name that is no token and a header value with CR,
+ * LF or NUL; what the JDK refuses beyond that (a header value with another control character, the
+ * method {@code CONNECT}) makes {@link #send} throw an {@link IllegalArgumentException} before
+ * anything is sent or called.
  *
  * <p><b>Cancelling.</b> {@link UpstreamCall#cancel()} stops the exchange and its handler: no call
  * starts after it returns (a call already running on another thread finishes). Over HTTP/1.1 the
@@ -95,8 +97,6 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
   /** The name the transport and its provider go by. */
   public static final String NAME = "jdk";
 
-  /** Request headers that are never forwarded (compared ignoring case). */
-  private static final Set<String> SKIPPED_HEADERS = skippedHeaders();
   /** Runs the client's tasks on the thread that submits them; see the class comment. */
   private static final Executor DIRECT = Runnable::run;
   /** {@code HttpClient.shutdownNow()} on Java 21 and later, else null. */
@@ -203,8 +203,8 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException if the request cannot be expressed (see the class comment);
-   *     nothing was sent and the handler was not called
+   * @throws IllegalArgumentException if the JDK refuses what {@link UpstreamRequest} let through (see
+   *     the class comment); nothing was sent and the handler was not called
    * @throws IllegalStateException if the transport is closed
    */
   @Override
@@ -260,15 +260,10 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
         .timeout(Duration.ofMillis(request.readTimeoutMillis()))
         .version(versionFor(uri));
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
-      String name = header.getKey();
-      String value = header.getValue();
-      if (name == null || value == null) {
-        throw new IllegalArgumentException("a request header without a name or a value");
+      // The record checked names and values; the JDK checks the values again (control characters).
+      if (!UpstreamRequest.isTransportHeader(header.getKey())) {
+        builder.header(header.getKey(), header.getValue());
       }
-      if (name.startsWith(":") || SKIPPED_HEADERS.contains(name)) {
-        continue;
-      }
-      builder.header(name, value);
     }
     byte[] body = request.body();
     builder.method(request.method(),
@@ -284,13 +279,6 @@ public final class JdkUpstreamTransport implements UpstreamTransport {
 
   private static IOException closedException() {
     return new IOException("the " + NAME + " upstream transport is closed");
-  }
-
-  private static Set<String> skippedHeaders() {
-    Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    names.addAll(Set.of("connection", "content-length", "expect", "host", "upgrade", "keep-alive",
-        "proxy-connection", "te", "trailer", "transfer-encoding", "http2-settings"));
-    return names;
   }
 
   private static MethodHandle findShutdownNow() {

@@ -36,8 +36,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,12 +106,14 @@ import javax.net.ssl.SSLException;
  * <p><b>Requests.</b> HTTP/1.1 with the URI's path and query, {@code Host} from the URI, {@code
  * Content-Length} when there is a body (or the method is {@code POST}, {@code PUT} or {@code PATCH}),
  * and the request's headers except those the transport computes or that are hop-by-hop, which are
- * skipped without error: {@code Host}, {@code Content-Length}, {@code Connection}, {@code Expect},
- * {@code Upgrade}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer},
- * {@code Transfer-Encoding}, {@code HTTP2-Settings} and pseudo-headers ({@code :name}). The response
- * body is passed on as it came (no decompression). A request that cannot be sent (a scheme other
- * than {@code http}/{@code https}, no host, an invalid method, header name or value) is refused by
- * {@link #send} with an {@link IllegalArgumentException} before anything is sent or called.
+ * skipped without error ({@link UpstreamRequest#isTransportHeader}: {@code Host}, {@code
+ * Content-Length}, {@code Connection}, {@code Expect}, {@code Upgrade}, {@code Keep-Alive}, {@code
+ * Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code HTTP2-Settings}).
+ * The response body is passed on as it came (no decompression). {@link UpstreamRequest} itself
+ * refuses a scheme other than {@code http}/{@code https}, a URI without a host, a method or header
+ * name that is no token and a header value with CR, LF or NUL; a header value Netty's validation
+ * refuses beyond that (another control character) makes {@link #send} throw an {@link
+ * IllegalArgumentException} before anything is sent or called.
  *
  * <p><b>Cancelling.</b> {@link UpstreamCall#cancel()} works from any thread: no handler call starts
  * after it returns (one already running on the loop finishes), and the loop then closes the
@@ -129,9 +129,7 @@ public final class NettyUpstreamTransport implements UpstreamTransport {
   /** The name the transport and its provider go by. */
   public static final String NAME = "netty";
 
-  /** Request headers that are never forwarded (compared ignoring case). */
-  private static final Set<String> SKIPPED_HEADERS = skippedHeaders();
-  /** Validates header names and values (no CR, LF or other control characters: no injection). */
+  /** Validates header names and values again (no control characters), beyond {@link UpstreamRequest}'s checks. */
   private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
       .withValidation(true).withValueValidation(true);
 
@@ -239,8 +237,8 @@ public final class NettyUpstreamTransport implements UpstreamTransport {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException if the request cannot be sent (see the class comment); nothing
-   *     was sent and the handler was not called
+   * @throws IllegalArgumentException if Netty refuses a header value {@link UpstreamRequest} let
+   *     through (see the class comment); nothing was sent and the handler was not called
    * @throws IllegalStateException if the transport is closed
    */
   @Override
@@ -250,20 +248,10 @@ public final class NettyUpstreamTransport implements UpstreamTransport {
     if (closed.get()) {
       throw new IllegalStateException("the " + NAME + " upstream transport is closed");
     }
+    // UpstreamRequest checked the scheme (http or https), the host, the method and the header names and values.
     URI uri = request.uri();
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    boolean https;
-    if (scheme.equals("http")) {
-      https = false;
-    } else if (scheme.equals("https")) {
-      https = true;
-    } else {
-      throw new IllegalArgumentException("the " + NAME + " upstream transport sends http:// and https:// only");
-    }
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
     String uriHost = uri.getHost();
-    if (uriHost == null || uriHost.isEmpty()) {
-      throw new IllegalArgumentException("the upstream URI has no host");
-    }
     String host = uriHost.startsWith("[") && uriHost.endsWith("]")
         ? uriHost.substring(1, uriHost.length() - 1) // IPv6 literal
         : uriHost;
@@ -277,15 +265,9 @@ public final class NettyUpstreamTransport implements UpstreamTransport {
     HttpHeaders headers = HEADERS.newHeaders();
     headers.set(HttpHeaderNames.HOST, port == defaultPort ? uriHost : uriHost + ":" + port);
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
-      String name = header.getKey();
-      String value = header.getValue();
-      if (name == null || value == null) {
-        throw new IllegalArgumentException("a request header without a name or a value");
+      if (!UpstreamRequest.isTransportHeader(header.getKey())) {
+        headers.add(header.getKey(), header.getValue()); // validates the value again (control characters)
       }
-      if (name.startsWith(":") || SKIPPED_HEADERS.contains(name)) {
-        continue;
-      }
-      headers.add(name, value); // validates the name and the value
     }
     byte[] body = request.body();
     if (body.length > 0 || method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
@@ -392,13 +374,6 @@ public final class NettyUpstreamTransport implements UpstreamTransport {
     } catch (SSLException e) {
       throw new IllegalStateException("the JDK's TLS client context could not be created", e);
     }
-  }
-
-  private static Set<String> skippedHeaders() {
-    Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    names.addAll(Set.of("connection", "content-length", "expect", "host", "upgrade", "keep-alive",
-        "proxy-connection", "te", "trailer", "transfer-encoding", "http2-settings"));
-    return names;
   }
 
   /**

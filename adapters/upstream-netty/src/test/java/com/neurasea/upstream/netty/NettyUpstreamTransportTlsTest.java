@@ -1,12 +1,12 @@
 package com.neurasea.upstream.netty;
 
-import static com.neurasea.upstream.netty.NettyUpstreamTransportTest.get;
-import static com.neurasea.upstream.netty.Upstream.ok;
-import static com.neurasea.upstream.netty.Upstream.readRequest;
-import static com.neurasea.upstream.netty.Upstream.write;
+import static com.neurasea.tck.upstream.RawServer.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.neurasea.spi.UpstreamRequest;
+import com.neurasea.tck.upstream.RawServer;
+import com.neurasea.tck.upstream.RecordingHandler;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.ExtendedSSLSession;
@@ -44,7 +45,7 @@ class NettyUpstreamTransportTlsTest {
   @TempDir
   static Path dir;
   private static KeyStore keyStore;
-  private static Upstream server;
+  private static RawServer server;
   private static final List<String> serverNames = new CopyOnWriteArrayList<>();
   private static final List<String> protocols = new CopyOnWriteArrayList<>();
 
@@ -69,16 +70,20 @@ class NettyUpstreamTransportTlsTest {
     context.init(kmf.getKeyManagers(), null, null);
     SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getByName("localhost"));
-    server = new Upstream(socket, "https", (s, in, out) -> {
-      SSLSocket tls = (SSLSocket) s;
+    server = new RawServer(socket, "https", c -> {
+      SSLSocket tls = (SSLSocket) c.socket();
       tls.startHandshake();
       ((ExtendedSSLSession) tls.getSession()).getRequestedServerNames()
           .forEach(name -> serverNames.add(((SNIHostName) name).getAsciiName()));
       protocols.add(String.valueOf(tls.getApplicationProtocol()));
-      while (readRequest(in) != null) {
-        write(out, ok("secret"));
+      while (c.readRequest() != null) {
+        c.write(ok("secret"));
       }
     });
+  }
+
+  private static UpstreamRequest get(URI uri) {
+    return new UpstreamRequest("GET", uri, Map.of(), null, 2_000, 5_000);
   }
 
   @AfterAll
@@ -95,7 +100,7 @@ class NettyUpstreamTransportTlsTest {
         .endpointIdentificationAlgorithm("HTTPS")
         .trustManager((X509Certificate) keyStore.getCertificate("upstream"))
         .build();
-    int acceptedBefore = server.accepted.get();
+    int acceptedBefore = server.accepted();
     serverNames.clear();
     protocols.clear();
     try (NettyUpstreamTransport transport = NettyUpstreamTransport.create(
@@ -103,15 +108,15 @@ class NettyUpstreamTransportTlsTest {
       URI uri = URI.create("https://localhost:" + server.port() + "/v1/models");
       EventLoop loop = transport.eventLoopGroup().next();
       for (int i = 0; i < 2; i++) {
-        Recorder handler = new Recorder();
-        loop.execute(() -> transport.send(get(uri, 5_000), handler));
+        RecordingHandler handler = new RecordingHandler();
+        loop.execute(() -> transport.send(get(uri), handler));
         assertThat(handler.awaitTerminal()).isTrue();
-        assertThat(handler.error).isNull();
-        assertThat(handler.status).isEqualTo(200);
+        assertThat(handler.error()).isNull();
+        assertThat(handler.status()).isEqualTo(200);
         assertThat(handler.body()).isEqualTo("secret");
       }
     }
-    assertThat(server.accepted.get() - acceptedBefore).as("connections").isEqualTo(1);
+    assertThat(server.accepted() - acceptedBefore).as("connections").isEqualTo(1);
     assertThat(serverNames).containsExactly("localhost");
     assertThat(protocols).containsExactly(""); // no ALPN offered: HTTP/1.1
   }
@@ -120,13 +125,13 @@ class NettyUpstreamTransportTlsTest {
   void refusesAnUntrustedCertificate() throws Exception {
     try (NettyUpstreamTransport transport = NettyUpstreamTransport.create(
         NettyUpstreamTransport.Options.DEFAULT.withEventLoopThreads(1))) {
-      Recorder handler = new Recorder();
+      RecordingHandler handler = new RecordingHandler();
 
-      transport.send(get(URI.create("https://localhost:" + server.port() + "/v1/models"), 5_000), handler);
+      transport.send(get(URI.create("https://localhost:" + server.port() + "/v1/models")), handler);
 
       assertThat(handler.awaitTerminal()).isTrue();
-      assertThat(handler.error).isInstanceOf(SSLException.class);
-      assertThat(handler.events).containsExactly("error");
+      assertThat(handler.error()).isInstanceOf(SSLException.class);
+      assertThat(handler.events()).containsExactly("error");
     }
   }
 }
