@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ChannelStoreContract extends StorageUnderTest {
   /** Characters a store must keep as they are in a map value or a sealed credential. */
-  private static final String AWKWARD = "\"quoted\" back\\slash, tab\t, newline\n, ünïcødé 通道 😀, [\"json\"]";
+  /** Every character a value may hold that a naive encoding gets wrong (control characters are refused). */
+  private static final String AWKWARD = "\"quoted\" back\\slash, =;, ünïcødé 通道 😀, [\"json\"], {\"k\":1}";
 
   // ---- channels
 
@@ -54,8 +55,8 @@ public abstract class ChannelStoreContract extends StorageUnderTest {
         "https://east.example.openai.azure.com/base/path", List.of("gpt-4o", "gpt-4o-mini", "o3=strange,name"),
         Map.of("gpt-4o", "deployment-4o", "o3=strange,name", "dep=\"x\""), -7, 250,
         List.of(groupId(), groupId()), 600, 32, 1_500, 120_000, options, ChannelStatus.AUTO_DISABLED,
-        "provider said 401: " + AWKWARD, "…x9Zq", 42, created, nextInstant());
-    ChannelRecord record = new ChannelRecord(channel, "v1." + AWKWARD + ".sealed/+=");
+        "provider said 401:\n\t" + AWKWARD, "…x9Zq", 42, created, nextInstant());
+    ChannelRecord record = new ChannelRecord(channel, "v1.\n" + AWKWARD + ".sealed/+=");
 
     store().insertChannel(record);
 
