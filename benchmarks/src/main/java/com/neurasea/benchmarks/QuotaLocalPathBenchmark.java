@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The quota request path alone: {@code reserve} + {@code settle} against one hot account, with the
- * engine's settlement writer held back (a flush interval of an hour) so that it does not compete for
- * the cores, and the iteration's settlements written between iterations (not measured). Each
+ * engine's timed flush pushed out (an interval of an hour) and the iteration's settlements written
+ * between iterations (not measured). The engine still writes a batch on its own whenever 512
+ * settlements wait, so some writing runs beside a measured batch on the same cores. Each
  * iteration is a fixed batch of {@value #BATCH} pairs per thread, below the engine's backlog bound,
  * so no settle ever waits for the writer; the score is microseconds per batch, so pairs per second
  * per thread is {@code BATCH / score * 10^6}. What the request path costs beyond this is the

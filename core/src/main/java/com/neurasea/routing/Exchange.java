@@ -118,23 +118,45 @@ final class Exchange implements GatewayCall {
     int i = 0;
     while (i < routes.size()) {
       int priority = routes.get(i).channel.priority();
-      List<Route> tier = new ArrayList<>(2);
-      List<Integer> indexes = new ArrayList<>(2);
-      int j = i;
-      for (; j < routes.size() && routes.get(j).channel.priority() == priority; j++) {
-        Route r = routes.get(j);
-        if (!tried[j] && r.health.available(now, r.channel.maxConcurrency())) {
-          tier.add(r);
-          indexes.add(j);
+      int end = i;
+      int available = 0;
+      int only = -1;
+      for (; end < routes.size() && routes.get(end).channel.priority() == priority; end++) {
+        if (usable(end, now)) {
+          available++;
+          only = end;
         }
       }
-      if (!tier.isEmpty()) {
-        return indexes.get(tier.size() == 1 ? 0 : gateway.strategy.pick(tier));
+      if (available == 1) {
+        return only;  // the usual case: no list, no strategy call
       }
-      i = j;
+      if (available > 1) {
+        List<Route> tier = new ArrayList<>(available);
+        int[] indexes = new int[available];
+        for (int k = i; k < end; k++) {
+          if (usable(k, now)) {
+            indexes[tier.size()] = k;
+            tier.add(routes.get(k));
+          }
+        }
+        // Health may change between the passes: pick among what is still usable.
+        if (tier.size() == 1) {
+          return indexes[0];
+        }
+        if (!tier.isEmpty()) {
+          return indexes[gateway.strategy.pick(tier)];
+        }
+      }
+      i = end;
     }
     return -1;
   }
+
+  private boolean usable(int index, long now) {
+    Route route = routes.get(index);
+    return !tried[index] && route.health.available(now, route.channel.maxConcurrency());
+  }
+
 
   /** Milliseconds until the first cooling route (untried or retried after its Retry-After) is back, or -1. */
   private long soonestCoolDown(long now) {

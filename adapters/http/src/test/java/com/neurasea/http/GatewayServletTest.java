@@ -46,6 +46,13 @@ class GatewayServletTest extends GatewayBindingContract {
         "models", List.of(), "weight", 0, "options", Map.of("organization", "org\r\nX-Injected: 1")));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.text()).contains("name").contains("baseUrl").contains("models").contains("weight").contains("options");
+    Reply twin = api.post("/admin/v1/channels", auth, json("name", "platform-openai", "type", "openai",
+        "baseUrl", "https://api.openai.com", "models", List.of("gpt-x")));
+    assertThat(twin.status()).as(twin.text()).isEqualTo(409);
+    assertThat(twin.text()).contains("name");
+    Reply stale = api.patch("/admin/v1/channels/" + id, auth, json("weight", 2, "expectedVersion", 99));
+    assertThat(stale.status()).as(stale.text()).isEqualTo(409);
+    assertThat(api.get("/admin/v1/channels/" + id, auth).json().path("weight").asInt()).isEqualTo(1);
     Reply patched = api.patch("/admin/v1/channels/" + id, auth, json("status", "disabled", "weight", 3));
     assertThat(patched.status()).as(patched.text()).isEqualTo(200);
     assertThat(patched.json().path("status").asText()).isEqualTo("disabled");
