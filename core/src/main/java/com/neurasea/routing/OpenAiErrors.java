@@ -75,7 +75,7 @@ public final class OpenAiErrors {
     }
     ErrorCode code = e.code();
     return switch (code) {
-      case INVALID_ARGUMENT -> new GatewayError(400, "invalid_request_error", "invalid_argument", param, message, -1);
+      case INVALID_ARGUMENT -> invalid(param, message);
       case UNAUTHENTICATED -> new GatewayError(401, "authentication_error", "invalid_api_key", null,
           "invalid, expired or revoked API token", -1);
       case PERMISSION_DENIED -> new GatewayError(403, "permission_error", "permission_denied", param, message, -1);
@@ -90,6 +90,7 @@ public final class OpenAiErrors {
     };
   }
 
+  /** A malformed request: one code, {@code invalid_request}, whether the gateway or a service found it. */
   static GatewayError invalid(String param, String message) {
     return new GatewayError(400, "invalid_request_error", "invalid_request", param, message, -1);
   }
